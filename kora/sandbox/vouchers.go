@@ -1,0 +1,98 @@
+package sandbox
+
+// Provider is a voucher provider as the sandbox's merchant account sees it.
+type Provider struct {
+	Code      string
+	Name      string
+	PINLength int
+	// Active is false for a provider Kora knows but has not enabled for this
+	// merchant: every charge is refused with 403.
+	Active bool
+	// ChangeVouchers: a redemption below the balance retires the PIN and
+	// issues a new voucher (new PIN) for the rest, as 1Voucher does. Without
+	// it the balance stays on the same PIN, and a charge above the balance
+	// takes what is there (a partly paid charge).
+	ChangeVouchers bool
+}
+
+// Providers the sandbox knows. Any other code is "not supported".
+var defaultProviders = []Provider{
+	{Code: "0001", Name: "1Voucher", PINLength: 16, Active: true, ChangeVouchers: true},
+	{Code: "0002", Name: "OTT", PINLength: 12, Active: true},
+	{Code: "0003", Name: "blu", PINLength: 16, Active: false, ChangeVouchers: true},
+}
+
+// Fault is how the sandbox misbehaves for one voucher, to reproduce the
+// unknown-outcome paths a till must survive.
+type Fault int
+
+// Faults. Those named …AfterApply charge the voucher first, so a later
+// query finds the charge successful.
+const (
+	FaultNone           Fault = iota
+	FaultSystemError          // 500 "An unexpected system error occurred.", nothing charged
+	FaultSlowAfterApply       // the answer comes after the slow delay (longer than a client's timeout)
+	Fault500AfterApply        // charged, then a 500
+	FaultDropAfterApply       // charged, then the connection is closed with no answer
+	FaultHTML502AfterApply    // charged, then an HTML 502 as from a proxy
+	FaultTruncatedAfterApply  // charged, then half a JSON body and a closed connection
+	FaultDripAfterApply       // charged, then the body one byte at a time, slowly
+)
+
+// Voucher is a seeded voucher. Values are in cents (ZAR minor units).
+type Voucher struct {
+	PIN      string
+	Provider string // provider code
+	Balance  int64  // cents
+	// Limit caps one charge (cents; 0 = none): more is refused with
+	// "The amount provided exceeds the required amount."
+	Limit int64
+	Used  bool
+	Fault Fault
+	// Does says in a few words what the voucher demonstrates.
+	Does string
+}
+
+// DemoVouchers are seeded in every new sandbox. Together they reach every
+// outcome of Kora's voucher API; any PIN not listed is an invalid PIN, and
+// any provider code but 0001–0003 is not supported.
+func DemoVouchers() []Voucher {
+	return []Voucher{
+		{PIN: "1168648096792943", Provider: "0001", Balance: 50000,
+			Does: "R500: charge less for a change voucher (new PIN), R500 redeems it fully"},
+		{PIN: "1000000000000100", Provider: "0001", Balance: 10000,
+			Does: "R100: charge R100 for a full redemption"},
+		{PIN: "1000000000000010", Provider: "0001", Balance: 1000,
+			Does: "R10: charge more than R10 → insufficient funds (402)"},
+		{PIN: "1000000000000999", Provider: "0001", Used: true,
+			Does: "already used (400)"},
+		{PIN: "1000000000002000", Provider: "0001", Balance: 200000, Limit: 20000,
+			Does: "R2 000, at most R200 a charge: more → amount exceeds (400)"},
+		{PIN: "1000000000000500", Provider: "0001", Balance: 10000, Fault: FaultSystemError,
+			Does: "system error (500), nothing charged"},
+		{PIN: "200000000050", Provider: "0002", Balance: 5000,
+			Does: "OTT R50: charge more and only R50 is taken (partly paid)"},
+		{PIN: "200000000300", Provider: "0002", Balance: 30000,
+			Does: "OTT R300: balance stays on the same PIN"},
+		{PIN: "3000000000000100", Provider: "0003", Balance: 10000,
+			Does: "blu: provider not active for this merchant (403)"},
+		{PIN: "9000000000000001", Provider: "0001", Balance: 5000000, Fault: FaultSlowAfterApply,
+			Does: "charged, answer slower than the timeout (outcome unknown)"},
+		{PIN: "9000000000000002", Provider: "0001", Balance: 5000000, Fault: Fault500AfterApply,
+			Does: "charged, then a 500 (outcome unknown)"},
+		{PIN: "9000000000000003", Provider: "0001", Balance: 5000000, Fault: FaultDropAfterApply,
+			Does: "charged, then the connection drops (outcome unknown)"},
+		{PIN: "9000000000000004", Provider: "0001", Balance: 5000000, Fault: FaultHTML502AfterApply,
+			Does: "charged, then an HTML 502 from a proxy (outcome unknown)"},
+		{PIN: "9000000000000005", Provider: "0001", Balance: 5000000, Fault: FaultTruncatedAfterApply,
+			Does: "charged, then truncated JSON (outcome unknown)"},
+		{PIN: "9000000000000006", Provider: "0001", Balance: 5000000, Fault: FaultDripAfterApply,
+			Does: "charged, then a body that drips slowly (outcome unknown)"},
+	}
+}
+
+// InvalidPIN is a 1Voucher-shaped PIN the sandbox never knows.
+const InvalidPIN = "1234123412341234"
+
+// UnsupportedProvider is a provider code the sandbox does not support.
+const UnsupportedProvider = "0004"
