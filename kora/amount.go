@@ -141,9 +141,15 @@ func align(a, b Amount) (x, y int64, scale uint8, ok bool) {
 func (a Amount) Cmp(b Amount) int {
 	x, y, _, ok := align(a, b)
 	if !ok {
-		// Only values near the int64 limit get here; compare signs and
-		// integer parts, which is exact enough to order them.
-		return cmpInt(a.units/pow10(a.scale), b.units/pow10(b.scale))
+		// Only values near the int64 limit get here: compare the integer
+		// parts, then the fractions (each below 10^maxScale, so bringing
+		// them to maxScale cannot overflow). Truncated division keeps a
+		// fraction's sign equal to its value's, so the order is exact.
+		if c := cmpInt(a.units/pow10(a.scale), b.units/pow10(b.scale)); c != 0 {
+			return c
+		}
+		return cmpInt(a.units%pow10(a.scale)*pow10(maxScale-a.scale),
+			b.units%pow10(b.scale)*pow10(maxScale-b.scale))
 	}
 	return cmpInt(x, y)
 }

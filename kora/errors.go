@@ -119,7 +119,8 @@ func classify(status int, message string) error {
 		return ErrInvalidPIN
 	case status == http.StatusPaymentRequired || has("insufficient", "lower than", "not enough", "less than the"):
 		return ErrInsufficientFunds
-	case has("exceed", "more than"):
+	case status != http.StatusTooManyRequests && has("exceed", "more than"):
+		// A 429 "rate limit exceeded" is about requests, not the amount.
 		return ErrAmountExceeds
 	case has("invalid request", "validation"):
 		return ErrInvalidRequest

@@ -379,4 +379,3 @@ func hijackClose(w http.ResponseWriter, raw []byte) {
 	}
 	conn.Close()
 }
-

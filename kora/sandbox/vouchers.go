@@ -29,14 +29,14 @@ type Fault int
 // Faults. Those named …AfterApply charge the voucher first, so a later
 // query finds the charge successful.
 const (
-	FaultNone           Fault = iota
-	FaultSystemError          // 500 "An unexpected system error occurred.", nothing charged
-	FaultSlowAfterApply       // the answer comes after the slow delay (longer than a client's timeout)
-	Fault500AfterApply        // charged, then a 500
-	FaultDropAfterApply       // charged, then the connection is closed with no answer
-	FaultHTML502AfterApply    // charged, then an HTML 502 as from a proxy
-	FaultTruncatedAfterApply  // charged, then half a JSON body and a closed connection
-	FaultDripAfterApply       // charged, then the body one byte at a time, slowly
+	FaultNone                Fault = iota
+	FaultSystemError               // 500 "An unexpected system error occurred.", nothing charged
+	FaultSlowAfterApply            // the answer comes after the slow delay (longer than a client's timeout)
+	Fault500AfterApply             // charged, then a 500
+	FaultDropAfterApply            // charged, then the connection is closed with no answer
+	FaultHTML502AfterApply         // charged, then an HTML 502 as from a proxy
+	FaultTruncatedAfterApply       // charged, then half a JSON body and a closed connection
+	FaultDripAfterApply            // charged, then the body one byte at a time, slowly
 )
 
 // Voucher is a seeded voucher. Values are in cents (ZAR minor units).
