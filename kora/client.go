@@ -44,8 +44,13 @@ type Client struct {
 	agent   string
 }
 
-// secretKey holds the Bearer token. It prints as [redacted] everywhere.
-type secretKey struct{ v string }
+// secretKey holds the Bearer token. It prints as [redacted] everywhere. The
+// token sits in a closure: fmt reaches unexported fields by reflection (a
+// bad verb such as %s on a Client value prints every pointer field's
+// target), and no verb can print what a func captured.
+type secretKey struct{ v func() string }
+
+func newSecretKey(s string) *secretKey { return &secretKey{v: func() string { return s }} }
 
 func (*secretKey) String() string   { return "[redacted]" }
 func (*secretKey) GoString() string { return "[redacted]" }
@@ -96,7 +101,7 @@ func New(baseURL, secret string, opts ...Option) (*Client, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	c := &Client{
 		base:    u,
-		key:     &secretKey{v: secret},
+		key:     newSecretKey(secret),
 		timeout: DefaultTimeout,
 		agent:   "voucherpos",
 		http: &http.Client{Transport: &http.Transport{
@@ -223,7 +228,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (enve
 	if err != nil {
 		return envelope{}, 0, transportError(ErrNotSent, "build request", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key.v)
+	req.Header.Set("Authorization", "Bearer "+c.key.v())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.agent)
 	if body != nil {

@@ -149,6 +149,28 @@ func (v IssuedVoucher) LogValue() slog.Value {
 	)
 }
 
+// LogValue keeps a change voucher's PIN out of structured logs: without it
+// a JSON handler marshals the Charge, Voucher.PIN included. VoucherResult
+// inherits it.
+func (c Charge) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.String("reference", c.Reference),
+		slog.String("transaction_reference", c.TransactionReference),
+		slog.String("status", string(c.Status)),
+		slog.String("currency", c.Currency),
+		slog.String("amount", c.Amount.String()),
+		slog.String("fee", c.Fee.String()),
+		slog.String("vat", c.VAT.String()),
+	}
+	if c.Voucher != nil {
+		attrs = append(attrs, slog.Any("voucher", *c.Voucher))
+	}
+	if c.Message != "" {
+		attrs = append(attrs, slog.String("message", c.Message))
+	}
+	return slog.GroupValue(attrs...)
+}
+
 // Customer is who paid, as Kora echoes it.
 type Customer struct {
 	Name  string

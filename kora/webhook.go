@@ -43,7 +43,7 @@ func Sign(secret string, data []byte) string {
 // header with this client's secret key, and parses it. The signature covers
 // the raw bytes of the body's data object, compared in constant time.
 func (c *Client) VerifyWebhook(body []byte, signature string) (*Webhook, error) {
-	return verifyWebhook(c.key.v, body, signature)
+	return verifyWebhook(c.key.v(), body, signature)
 }
 
 func verifyWebhook(secret string, body []byte, signature string) (*Webhook, error) {

@@ -1,0 +1,187 @@
+package kora
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// FuzzDecodeResponse feeds any status and body to the one place answers are
+// classified. It must never panic, a nil error must mean a 2xx with data,
+// and every error must be an *Error that is either an unknown outcome or a
+// definite decline, never both and never "not sent".
+func FuzzDecodeResponse(f *testing.F) {
+	f.Add(200, []byte(seedSuccessBody))
+	f.Add(201, []byte(`{"status":true,"message":"Charge retrieved successfully","data":{"reference":"R-1","status":"processing","amount":"100.50","fee":"1.50","currency":"ZAR"}}`))
+	f.Add(200, []byte(`{"status":true,"message":"ok","data":{"amount":10,"voucher":{"serial_number":20251024103152983020,"pin":1234252526252525,"expiry_date":"2028-10-24T10:31:26Z"}}}`))
+	for _, row := range seedErrorTable {
+		f.Add(row.status, []byte(errorBody(row.message)))
+	}
+	f.Add(401, []byte(errorBody("Invalid authorization key")))
+	f.Add(400, []byte(`{"status":false,"message":"Invalid request data","data":{"amount":"amount must be a number","voucher.pin":["is required",{"message":"digits only"}]}}`))
+	f.Add(409, []byte(errorBody("Duplicate payment reference")))
+	f.Add(404, []byte(errorBody("Charge not found")))
+	f.Add(429, []byte(errorBody("Rate limit exceeded")))
+	f.Add(502, []byte("<html><head><title>502 Bad Gateway</title></head></html>"))
+	f.Add(200, []byte(`{"status":true,"message":"ok","data":null}`))
+	f.Add(200, []byte(`{"status":"true","message":12,"data":"x"}`))
+	f.Add(200, []byte(seedSuccessBody[:len(seedSuccessBody)/2]))
+	f.Add(302, []byte{})
+	f.Add(0, []byte(`{"status":1}`))
+
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		env, gotStatus, err := decodeResponse(status, body)
+		if gotStatus != status {
+			t.Fatalf("status %d came back as %d", status, gotStatus)
+		}
+		if err == nil {
+			if status < 200 || status > 299 {
+				t.Fatalf("status %d accepted as a success", status)
+			}
+			if !env.hasData() {
+				t.Fatalf("success without data accepted: %q", body)
+			}
+			var w wireChargeOut
+			if json.Unmarshal(env.Data, &w) == nil {
+				ch := w.charge()
+				_ = fmt.Sprintf("%v %+v %s", ch, ch, ch.Amount)
+				if ch.Voucher != nil {
+					_ = fmt.Sprint(*ch.Voucher)
+				}
+			}
+			return
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("error %T %v is not *Error", err, err)
+		}
+		if errors.Is(err, ErrNotSent) {
+			t.Fatalf("an answer was classified as not sent: %v", err)
+		}
+		unknown := errors.Is(err, ErrOutcomeUnknown)
+		if unknown == e.Declined() {
+			t.Fatalf("unknown = %v and Declined() = %v for %v", unknown, e.Declined(), err)
+		}
+		if status >= 500 && !unknown {
+			t.Fatalf("a %d is a definite decline: %v", status, err)
+		}
+		if e.StatusCode != status {
+			t.Fatalf("StatusCode = %d, want %d", e.StatusCode, status)
+		}
+		if k := e.Kind(); k != nil && !errors.Is(err, k) {
+			t.Fatalf("error does not match its own Kind %v", k)
+		}
+		if e.Fields != nil && e.Kind() != ErrInvalidRequest {
+			t.Fatalf("Fields set on a %v", e.Kind())
+		}
+		if strings.Contains(e.Error(), "\n") {
+			t.Fatalf("Error() spans lines: %q", e.Error())
+		}
+	})
+}
+
+// FuzzAmountUnmarshal checks that whatever UnmarshalJSON accepts,
+// MarshalJSON writes as valid JSON that reads back to the same value.
+func FuzzAmountUnmarshal(f *testing.F) {
+	for _, s := range []string{
+		`100`, `10.50`, `"10.50"`, `null`, `1e2`, `1.5E+1`, `1e-9`, `-0`, `-0.01`,
+		`12345678901234567`, `9223372036854775807`, `-9223372036854775807`, `0.000000001`,
+		`"  7 "`, `1e18`, `9e18`, `92233720368547758.07`, `"1e2"`, `0`, `10`, `60.00`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var a Amount
+		if err := a.UnmarshalJSON(b); err != nil {
+			return
+		}
+		out, err := a.MarshalJSON()
+		if err != nil {
+			t.Fatalf("MarshalJSON of %s (from %q): %v", a, b, err)
+		}
+		if !json.Valid(out) {
+			t.Fatalf("MarshalJSON of %q wrote invalid JSON %q", b, out)
+		}
+		var back Amount
+		if err := back.UnmarshalJSON(out); err != nil {
+			t.Fatalf("re-reading %q (from %q): %v", out, b, err)
+		}
+		if back.Cmp(a) != 0 || a.Cmp(back) != 0 {
+			t.Fatalf("%q → %q → %s: not equal to %s", b, out, back, a)
+		}
+		if back.String() != string(out) {
+			t.Fatalf("%q: String %q differs from JSON %q", b, back.String(), out)
+		}
+		if p, err := ParseAmount(string(out)); err != nil || p.Cmp(a) != 0 {
+			t.Fatalf("ParseAmount(%q) = %s, %v; want %s", out, p, err, a)
+		}
+		// The decoder hands UnmarshalJSON the same text.
+		if json.Valid(b) {
+			var doc Amount
+			if err := json.Unmarshal(b, &doc); err != nil || doc.Cmp(a) != 0 {
+				t.Fatalf("json.Unmarshal(%q) = %s, %v; direct gave %s", b, doc, err, a)
+			}
+		}
+		_, _ = a.Minor(2)
+		_ = a.Fixed(2)
+		if sum, err := a.Add(a); err == nil {
+			if diff, err := sum.Sub(a); err != nil || diff.Cmp(a) != 0 {
+				t.Fatalf("(%s+%s)-%s = %s, %v", a, a, a, diff, err)
+			}
+		}
+	})
+}
+
+// FuzzVerifyWebhook: random bodies and signatures never panic and never
+// verify by accident; a body whose data was signed with Sign always
+// verifies when its data is a charge object.
+func FuzzVerifyWebhook(f *testing.F) {
+	f.Add(webhookBody(EventChargeSuccess, webhookData), Sign(testKey, []byte(webhookData)), []byte(webhookData))
+	failed := `{"reference":"R-9","status":"failed","amount":100,"message":"The voucher has already been used."}`
+	f.Add(webhookBody(EventChargeFailed, failed), Sign(testKey, []byte(failed)), []byte(failed))
+	f.Add([]byte(seedSuccessBody), "", []byte(`{ "reference" : "R-1" }`))
+	f.Add([]byte(`{"event":"charge.success","data":null}`), Sign(testKey, []byte("null")), []byte("null"))
+	f.Add([]byte(`{"event":1,"data":[1,2]}`), "zz", []byte(`[1,2]`))
+	f.Add([]byte(`not json`), strings.Repeat("0", 64), []byte(`{"amount":"1e2"}`))
+
+	f.Fuzz(func(t *testing.T, body []byte, sig string, data []byte) {
+		wh, err := verifyWebhook(testKey, body, sig)
+		if err == nil && !strings.EqualFold(strings.TrimSpace(sig), Sign(testKey, wh.Data)) {
+			t.Fatalf("verified with a signature %q that is not over its data %q", sig, wh.Data)
+		}
+		if err != nil && strings.Contains(err.Error(), testKey) {
+			t.Fatalf("error shows the key: %v", err)
+		}
+
+		if !json.Valid(data) {
+			return
+		}
+		raw := bytes.Trim(data, " \t\r\n") // the data value as the decoder sees it
+		signed := append(append([]byte(`{"event":"charge.success","data":`), data...), '}')
+		if len(signed) > MaxBodyBytes {
+			return
+		}
+		good := Sign(testKey, raw)
+		wh, err = verifyWebhook(testKey, signed, good)
+		var w wireChargeOut
+		decodable := json.Unmarshal(raw, &w) == nil
+		switch {
+		case decodable && err != nil:
+			t.Fatalf("signed webhook with data %q refused: %v", raw, err)
+		case errors.Is(err, ErrBadSignature):
+			t.Fatalf("signed webhook with data %q: bad signature", raw)
+		case err == nil && !bytes.Equal(wh.Data, raw):
+			t.Fatalf("Data = %q, want %q", wh.Data, raw)
+		}
+		flip := "1"
+		if good[0] == '1' {
+			flip = "2"
+		}
+		if _, err := verifyWebhook(testKey, signed, flip+good[1:]); !errors.Is(err, ErrBadSignature) {
+			t.Fatalf("a wrong signature over %q: error %v, want ErrBadSignature", raw, err)
+		}
+	})
+}

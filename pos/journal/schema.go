@@ -1,0 +1,92 @@
+package journal
+
+import (
+	"fmt"
+)
+
+// migrations bring the schema from version i to i+1. Append only: a
+// released migration is never edited.
+var migrations = []string{
+	// 1: sales and their append-only event log.
+	`CREATE TABLE sales (
+		reference        TEXT PRIMARY KEY,
+		created_at       TEXT NOT NULL,
+		updated_at       TEXT NOT NULL,
+		terminal_id      TEXT NOT NULL,
+		status           TEXT NOT NULL CHECK (status IN ('pending','approved','declined','unknown')),
+		currency         TEXT NOT NULL,
+		amount_requested INTEGER NOT NULL,
+		amount_charged   INTEGER NOT NULL DEFAULT 0,
+		fee              INTEGER NOT NULL DEFAULT 0,
+		vat              INTEGER NOT NULL DEFAULT 0,
+		provider_code    TEXT NOT NULL,
+		provider_name    TEXT NOT NULL,
+		pin_last4        TEXT NOT NULL CHECK (length(pin_last4) <= 4),
+		phone            TEXT NOT NULL,
+		email            TEXT NOT NULL,
+		kora_reference   TEXT NOT NULL DEFAULT '',
+		voucher_serial   TEXT NOT NULL DEFAULT '',
+		voucher_balance  INTEGER,
+		voucher_expiry   TEXT NOT NULL DEFAULT '',
+		change_pin_enc   BLOB,
+		decline_kind     TEXT NOT NULL DEFAULT '',
+		decline_message  TEXT NOT NULL DEFAULT '',
+		checks           INTEGER NOT NULL DEFAULT 0,
+		not_found_at     TEXT NOT NULL DEFAULT '',
+		next_check_at    TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX sales_created ON sales (created_at);
+	CREATE INDEX sales_unresolved ON sales (status) WHERE status IN ('pending','unknown');
+	CREATE TABLE events (
+		id        INTEGER PRIMARY KEY AUTOINCREMENT,
+		reference TEXT NOT NULL REFERENCES sales (reference),
+		at        TEXT NOT NULL,
+		kind      TEXT NOT NULL,
+		detail    TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX events_reference ON events (reference);
+	CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+		BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+	CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+		BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;`,
+}
+
+// SchemaVersion is the version this build writes.
+var SchemaVersion = len(migrations)
+
+// migrate applies the missing migrations, each in its own transaction, and
+// refuses a journal written by a newer voucherpos.
+func (j *Journal) migrate() error {
+	var v int
+	if err := j.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this voucherpos understands (%d); use a newer voucherpos", v, len(migrations))
+	}
+	if v == len(migrations) {
+		return nil
+	}
+	if j.readOnly {
+		return fmt.Errorf("schema version %d needs upgrading; open it once with the till", v)
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := j.db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		// PRAGMA takes no parameters; i+1 is our own integer.
+		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
