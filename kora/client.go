@@ -176,7 +176,8 @@ func (c *Client) ChargeVoucher(ctx context.Context, ch VoucherCharge) (*VoucherR
 		res.Reference = ch.Reference
 	}
 	if res.Status == "" {
-		res.Status = StatusSuccess // "status": true with no charge status
+		// "status": true but no charge status: not an answer to act on.
+		return nil, &Error{StatusCode: status, Message: "charge without a status", unknown: true}
 	}
 	return res, nil
 }

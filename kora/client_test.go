@@ -284,19 +284,19 @@ func TestChargeVoucher_DecodesTolerantly(t *testing.T) {
 					t.Errorf("amounts = %s %s %s %s", r.Amount, r.Fee, r.VAT, r.Voucher.Balance)
 				}
 			}},
-		{"expiry in RFC 3339 UTC", `{"amount":10,"voucher":{"expiry_date":"2028-10-24T10:31:26Z"}}`,
+		{"expiry in RFC 3339 UTC", `{"status":"success","amount":10,"voucher":{"expiry_date":"2028-10-24T10:31:26Z"}}`,
 			func(t *testing.T, r *VoucherResult) {
 				if want := time.Date(2028, 10, 24, 10, 31, 26, 0, time.UTC); !r.Voucher.ExpiryDate.Equal(want) {
 					t.Errorf("expiry = %v", r.Voucher.ExpiryDate)
 				}
 			}},
-		{"expiry in RFC 3339 with offset", `{"amount":10,"voucher":{"expiry_date":"2028-10-24T12:31:26+02:00"}}`,
+		{"expiry in RFC 3339 with offset", `{"status":"success","amount":10,"voucher":{"expiry_date":"2028-10-24T12:31:26+02:00"}}`,
 			func(t *testing.T, r *VoucherResult) {
 				if want := time.Date(2028, 10, 24, 10, 31, 26, 0, time.UTC); !r.Voucher.ExpiryDate.Equal(want) {
 					t.Errorf("expiry = %v", r.Voucher.ExpiryDate)
 				}
 			}},
-		{"expiry unreadable keeps the charge", `{"amount":10,"voucher":{"serial_number":"S1","expiry_date":"soon"}}`,
+		{"expiry unreadable keeps the charge", `{"status":"success","amount":10,"voucher":{"serial_number":"S1","expiry_date":"soon"}}`,
 			func(t *testing.T, r *VoucherResult) {
 				if !r.Voucher.ExpiryDate.IsZero() || r.Voucher.SerialNumber != "S1" {
 					t.Errorf("voucher = %v", r.Voucher)
@@ -308,25 +308,25 @@ func TestChargeVoucher_DecodesTolerantly(t *testing.T) {
 					t.Errorf("Voucher = %v, want nil", r.Voucher)
 				}
 			}},
-		{"voucher null", `{"amount":10,"voucher":null}`,
+		{"voucher null", `{"status":"success","amount":10,"voucher":null}`,
 			func(t *testing.T, r *VoucherResult) {
 				if r.Voucher != nil {
 					t.Errorf("Voucher = %v, want nil", r.Voucher)
 				}
 			}},
-		{"voucher without pin", `{"amount":10,"voucher":{"serial_number":"S1","balance":0}}`,
+		{"voucher without pin", `{"status":"success","amount":10,"voucher":{"serial_number":"S1","balance":0}}`,
 			func(t *testing.T, r *VoucherResult) {
 				if r.Voucher == nil || r.Voucher.PIN != "" || r.Voucher.SerialNumber != "S1" || !r.Voucher.Balance.IsZero() {
 					t.Errorf("Voucher = %v", r.Voucher)
 				}
 			}},
-		{"pin and serial as numbers keep every digit", `{"amount":10,"voucher":{"serial_number":20251024103152983020,"pin":1234252526252525}}`,
+		{"pin and serial as numbers keep every digit", `{"status":"success","amount":10,"voucher":{"serial_number":20251024103152983020,"pin":1234252526252525}}`,
 			func(t *testing.T, r *VoucherResult) {
 				if r.Voucher.SerialNumber != "20251024103152983020" || r.Voucher.PIN != "1234252526252525" {
 					t.Errorf("Voucher serial/pin = %q %q", r.Voucher.SerialNumber, r.Voucher.PIN)
 				}
 			}},
-		{"unknown fields ignored", `{"amount":10,"new_thing":{"a":[1,2]},"payment_method":"voucher","voucher":{"pin":"1","provider":{"x":1}},"customer":{"name":"A","phone":"+27"}}`,
+		{"unknown fields ignored", `{"status":"success","amount":10,"new_thing":{"a":[1,2]},"payment_method":"voucher","voucher":{"pin":"1","provider":{"x":1}},"customer":{"name":"A","phone":"+27"}}`,
 			func(t *testing.T, r *VoucherResult) {
 				if r.Amount.String() != "10" || r.Customer.Name != "A" {
 					t.Errorf("result = %v", r)
@@ -338,7 +338,7 @@ func TestChargeVoucher_DecodesTolerantly(t *testing.T) {
 					t.Errorf("amount = %s", r.Amount)
 				}
 			}},
-		{"no references falls back to the request's", `{"amount":10}`,
+		{"no references falls back to the request's", `{"status":"success","amount":10}`,
 			func(t *testing.T, r *VoucherResult) {
 				if r.Reference != "T1-20250101120000-ab12" || r.Status != StatusSuccess {
 					t.Errorf("Reference/Status = %q %q", r.Reference, r.Status)
@@ -892,5 +892,14 @@ func TestChargeResult_FormattingAndLogsHideTheChangePIN(t *testing.T) {
 				t.Errorf("slog %s lacks %s: %s", name, want, buf.String())
 			}
 		}
+	}
+}
+
+func TestChargeVoucher_ChargeWithoutStatusIsUnknown(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, answer(200, `{"status":true,"message":"Charge Successful","data":{"amount":10}}`))
+	_, err := newTestClient(t, srv.URL).ChargeVoucher(context.Background(), sampleCharge())
+	if !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want ErrOutcomeUnknown", err)
 	}
 }

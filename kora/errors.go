@@ -89,6 +89,10 @@ func (e *Error) Kind() error { return e.kind }
 // charged (every 4xx it sent, as opposed to an unknown outcome).
 func (e *Error) Declined() bool { return !e.unknown }
 
+// FailureKind maps the reason Kora gives for a failed charge (from a query
+// or a webhook) to the sentinel of the matching decline, or nil.
+func FailureKind(message string) error { return classify(0, message) }
+
 // classify maps an HTTP status and Kora's message to a sentinel. Messages are
 // matched case-insensitively on their key words so that a reworded message
 // still lands in the same class; the status decides where words are silent.

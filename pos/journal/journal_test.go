@@ -188,26 +188,30 @@ func TestTransitions(t *testing.T) {
 
 	// pending → unknown → (check, not found) → declined.
 	j.Record(ctx, "u", t1, Outcome{Status: Unknown, Detail: "timeout"})
-	if err := j.NoteCheck(ctx, "u", t1, t1.Add(time.Minute), true, "charge not found"); err != nil {
+	if err := j.NoteCheck(ctx, "u", t1, t1.Add(time.Minute), SeenNotFound, "charge not found"); err != nil {
 		t.Fatal(err)
 	}
 	s, _ = j.Get(ctx, "u")
 	if s.Status != Unknown || s.Checks != 1 || !s.NotFoundAt.Equal(t1) || !s.NextCheckAt.Equal(t1.Add(time.Minute)) {
 		t.Fatalf("after a check %+v", s)
 	}
-	j.NoteCheck(ctx, "u", t1.Add(time.Minute), t1.Add(2*time.Minute), false, "processing")
+	j.NoteCheck(ctx, "u", t1.Add(time.Second), t1.Add(time.Minute), NoAnswer, "timeout")
+	if s, _ = j.Get(ctx, "u"); !s.NotFoundAt.Equal(t1) {
+		t.Fatal("a failed query must keep the first not-found")
+	}
+	j.NoteCheck(ctx, "u", t1.Add(time.Minute), t1.Add(2*time.Minute), SeenInProgress, "processing")
 	if s, _ = j.Get(ctx, "u"); !s.NotFoundAt.IsZero() {
 		t.Fatal("a found charge must clear the first not-found")
 	}
 	if err := j.Record(ctx, "u", t1, Outcome{Status: Declined, DeclineKind: "not_found"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.NoteCheck(ctx, "u", t1, t1, false, ""); !errors.Is(err, ErrFinal) {
+	if err := j.NoteCheck(ctx, "u", t1, t1, NoAnswer, ""); !errors.Is(err, ErrFinal) {
 		t.Fatalf("check of a final sale: %v", err)
 	}
 
 	// a pending sale checked becomes unknown.
-	j.NoteCheck(ctx, "n", t1, t1, false, "processing")
+	j.NoteCheck(ctx, "n", t1, t1, SeenInProgress, "processing")
 	if s, _ = j.Get(ctx, "n"); s.Status != Unknown {
 		t.Fatalf("checked pending sale is %s", s.Status)
 	}

@@ -146,15 +146,29 @@ func (j *Journal) Reopen(ctx context.Context, reference string, at time.Time) er
 	})
 }
 
+// Sighting is what a query that left a sale unresolved saw.
+type Sighting int
+
+// Sightings.
+const (
+	NoAnswer       Sighting = iota // the query itself failed
+	SeenInProgress                 // Kora has the charge, not yet final
+	SeenNotFound                   // Kora said "Charge not found"
+)
+
 // NoteCheck records a query that left the sale unresolved: when to look
 // again and, the first time Kora said it has no such charge, when that was.
-func (j *Journal) NoteCheck(ctx context.Context, reference string, at, next time.Time, notFound bool, detail string) error {
+// Seeing the charge in progress clears an earlier not-found.
+func (j *Journal) NoteCheck(ctx context.Context, reference string, at, next time.Time, seen Sighting, detail string) error {
 	return j.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sales SET checks = checks + 1, next_check_at = ?,
 			status = CASE WHEN status = 'pending' THEN 'unknown' ELSE status END,
-			not_found_at = CASE WHEN ? AND not_found_at = '' THEN ? WHEN ? THEN not_found_at ELSE '' END
+			not_found_at = CASE
+				WHEN ? = 2 AND not_found_at = '' THEN ?
+				WHEN ? = 1 THEN ''
+				ELSE not_found_at END
 			WHERE reference = ? AND status IN ('pending','unknown')`,
-			fmtTime(next), notFound, fmtTime(at), notFound, reference)
+			fmtTime(next), int(seen), fmtTime(at), int(seen), reference)
 		if err != nil {
 			return explain(err)
 		}

@@ -1,0 +1,471 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"voucherpos/kora"
+	"voucherpos/pos/config"
+	"voucherpos/pos/journal"
+)
+
+// Service is the till: it validates orders, charges vouchers through Kora,
+// keeps the journal, and resolves every sale whose outcome is unknown. The
+// screens talk only to it.
+type Service struct {
+	cfg       *config.Config
+	cur       Currency
+	max       Money
+	client    *kora.Client
+	journal   *journal.Journal
+	log       *slog.Logger
+	now       func() time.Time
+	version   string
+	providers []config.Provider
+	policy    Policy
+
+	mu        sync.Mutex
+	inflight  map[string]bool // references with a request on the wire
+	listeners []func(Sale)
+
+	wake chan struct{}
+}
+
+// Policy sets how unresolved sales are chased.
+type Policy struct {
+	// RetryBase and RetryMax bound the backoff between queries of one sale.
+	RetryBase, RetryMax time.Duration
+	// NotFoundGrace: "Charge not found" counts as declined only when Kora
+	// says it again at least this long after first saying it, and this long
+	// after the request's own timeout ran out.
+	NotFoundGrace time.Duration
+}
+
+// DefaultPolicy is the production policy.
+var DefaultPolicy = Policy{RetryBase: 2 * time.Second, RetryMax: time.Minute, NotFoundGrace: time.Minute}
+
+// Options for Open.
+type Options struct {
+	Logger     *slog.Logger
+	Now        func() time.Time
+	Version    string
+	HTTPClient *http.Client // tests: to trust a TLS test server
+	Policy     Policy       // zero → DefaultPolicy
+	// ReadOnly opens the journal for reading only (history, reports), with
+	// no lock and no Kora client.
+	ReadOnly bool
+}
+
+// Open builds the till from a checked config: its journal (locked) and its
+// Kora client. Nothing is sent to Kora.
+func Open(cfg *config.Config, opts Options) (*Service, error) {
+	cur, err := LookupCurrency(cfg.Store.Currency)
+	if err != nil {
+		return nil, err
+	}
+	maxAmt, err := kora.ParseAmount(cfg.Store.MaxAmount)
+	if err != nil {
+		return nil, fmt.Errorf("store.max_amount: %w", err)
+	}
+	maxMoney, err := cur.FromAmount(maxAmt)
+	if err != nil {
+		return nil, fmt.Errorf("store.max_amount: %w", err)
+	}
+	s := &Service{
+		cfg: cfg, cur: cur, max: maxMoney, log: opts.Logger, now: opts.Now, version: opts.Version,
+		providers: cfg.Providers, policy: opts.Policy,
+		inflight: map[string]bool{}, wake: make(chan struct{}, 1),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.version == "" {
+		s.version = "dev"
+	}
+	if s.policy == (Policy{}) {
+		s.policy = DefaultPolicy
+	}
+	if !opts.ReadOnly {
+		kopts := []kora.Option{kora.WithTimeout(cfg.Kora.Timeout), kora.WithUserAgent("voucherpos/" + s.version)}
+		if opts.HTTPClient != nil {
+			kopts = append(kopts, kora.WithHTTPClient(opts.HTTPClient))
+		}
+		if s.client, err = kora.New(cfg.Kora.BaseURL, cfg.Kora.Secret(), kopts...); err != nil {
+			return nil, err
+		}
+	}
+	s.journal, err = journal.Open(cfg.Journal.Path, journal.Options{Secret: cfg.Kora.Secret(), ReadOnly: opts.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the journal.
+func (s *Service) Close() error { return s.journal.Close() }
+
+// Currency is the till's currency.
+func (s *Service) Currency() Currency { return s.cur }
+
+// MaxAmount is the most one sale may charge.
+func (s *Service) MaxAmount() Money { return s.max }
+
+// Providers lists the configured providers in order.
+func (s *Service) Providers() []config.Provider { return s.providers }
+
+// Config is the till's configuration.
+func (s *Service) Config() *config.Config { return s.cfg }
+
+// JournalPath is where the journal lives.
+func (s *Service) JournalPath() string { return s.journal.Path() }
+
+// OnUpdate registers fn to hear of every sale that becomes final through a
+// query (the reconciler or Resolve). fn must not block.
+func (s *Service) OnUpdate(fn func(Sale)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.listeners = append(s.listeners, fn)
+}
+
+func (s *Service) tell(sale Sale) {
+	s.mu.Lock()
+	ls := append([]func(Sale){}, s.listeners...)
+	s.mu.Unlock()
+	for _, fn := range ls {
+		fn(sale)
+	}
+}
+
+// provider finds a configured provider by code.
+func (s *Service) provider(code string) (config.Provider, bool) {
+	for _, p := range s.providers {
+		if p.Code == code {
+			return p, true
+		}
+	}
+	return config.Provider{}, false
+}
+
+// ParseAmount reads what the cashier typed as an amount.
+func (s *Service) ParseAmount(input string) (Money, error) {
+	m, err := s.cur.ParseInput(input, s.max)
+	if err != nil {
+		return 0, &FieldError{Field: FieldAmount, Err: err}
+	}
+	return m, nil
+}
+
+// Validate checks and normalises an order: the provider exists, the PIN is
+// the provider's length in digits, the phone becomes E.164, the email
+// defaults to the store's. Errors are *FieldError.
+func (s *Service) Validate(o Order) (Order, error) {
+	if o.Amount <= 0 {
+		return o, &FieldError{FieldAmount, ErrAmountZero}
+	}
+	if s.max > 0 && o.Amount > s.max {
+		return o, &FieldError{FieldAmount, s.cur.tooLargeError(s.max)}
+	}
+	p, ok := s.provider(o.ProviderCode)
+	if !ok {
+		return o, &FieldError{FieldProvider, fmt.Errorf("provider %q is not configured for this till", o.ProviderCode)}
+	}
+	pin, err := NormalizePIN(o.PIN, p.PinLength)
+	if err != nil {
+		return o, &FieldError{FieldPIN, err}
+	}
+	phone, err := NormalizePhone(o.Phone, s.cfg.Store.Country)
+	if err != nil {
+		return o, &FieldError{FieldPhone, err}
+	}
+	email, err := NormalizeEmail(o.Email, s.cfg.Store.CustomerEmail)
+	if err != nil {
+		return o, &FieldError{FieldEmail, err}
+	}
+	o.PIN, o.Phone, o.Email = pin, phone, email
+	return o, nil
+}
+
+// Submit charges one order. The sale is written as pending before anything
+// is sent; the outcome is written when Kora answers. The returned sale is
+// Approved, Declined (with a DeclineKind) or Unknown — an unknown sale is
+// resolved by the reconciler, never by charging again. The error is non-nil
+// only when nothing was sent (a bad order, a journal that cannot be written).
+func (s *Service) Submit(ctx context.Context, o Order) (Sale, error) {
+	o, err := s.Validate(o)
+	if err != nil {
+		return Sale{}, err
+	}
+	p, _ := s.provider(o.ProviderCode)
+	if o.Retry != "" {
+		return s.retry(ctx, o)
+	}
+	now := s.now()
+	js := journal.Sale{
+		Reference: NewReference(s.cfg.Store.TerminalID, now), CreatedAt: now, TerminalID: s.cfg.Store.TerminalID,
+		Currency: s.cur.Code, AmountRequested: int64(o.Amount), ProviderCode: p.Code, ProviderName: p.Name,
+		PINLast4: PINLast4(o.PIN), Phone: o.Phone, Email: o.Email,
+	}
+	if !s.claim(js.Reference) {
+		return Sale{}, errors.New("pos: reference already in flight")
+	}
+	defer s.release(js.Reference)
+	if err := s.journal.Create(ctx, js); err != nil {
+		return Sale{}, fmt.Errorf("the sale could not be written to the journal, so nothing was sent: %w", err)
+	}
+	s.log.Info("sale pending", "reference", js.Reference, "amount", s.cur.Plain(o.Amount), "provider", p.Code, "pin", "****"+js.PINLast4)
+	return s.send(ctx, js.Reference, o)
+}
+
+// retry sends a sale that never reached Kora again, under its own
+// reference, after asking Kora first whether it has it after all.
+func (s *Service) retry(ctx context.Context, o Order) (Sale, error) {
+	ref := o.Retry
+	if !s.claim(ref) {
+		return Sale{}, errors.New("pos: this sale is already being sent")
+	}
+	defer s.release(ref)
+	js, err := s.journal.Get(ctx, ref)
+	if err != nil {
+		return Sale{}, err
+	}
+	if js.Status != journal.Declined || js.DeclineKind != string(DeclineNotSent) {
+		if js.Status.Unresolved() {
+			return s.resolveLocked(ctx, js)
+		}
+		return s.sale(ctx, js), nil
+	}
+	if js.AmountRequested != int64(o.Amount) || js.ProviderCode != o.ProviderCode || js.PINLast4 != PINLast4(o.PIN) {
+		return Sale{}, errors.New("pos: a retry must send the same amount, provider and voucher; start a new sale instead")
+	}
+	ch, qerr := s.client.QueryCharge(ctx, ref)
+	switch {
+	case qerr == nil:
+		// Kora has it after all: its record is the truth.
+		return s.recordCharge(ctx, ref, ch, "queried")
+	case errors.Is(qerr, kora.ErrChargeNotFound):
+		// Expected: send it again under the same reference.
+	default:
+		s.log.Warn("retry query failed", "reference", ref, "err", qerr)
+		if errors.Is(qerr, kora.ErrNotSent) {
+			return s.sale(ctx, js), nil // still offline: nothing sent, nothing changed
+		}
+		return Sale{}, fmt.Errorf("pos: Kora could not be asked about %s: %w", ref, qerr)
+	}
+	if err := s.journal.Reopen(ctx, ref, s.now()); err != nil {
+		return Sale{}, err
+	}
+	return s.send(ctx, ref, o)
+}
+
+// send POSTs the charge for a pending sale and records what came back.
+func (s *Service) send(ctx context.Context, ref string, o Order) (Sale, error) {
+	res, err := s.client.ChargeVoucher(ctx, kora.VoucherCharge{
+		Amount:            s.cur.Amount(o.Amount),
+		Currency:          s.cur.Code,
+		MerchantBearsCost: s.cfg.Kora.MerchantBearsCost,
+		NotificationURL:   s.cfg.Kora.NotificationURL,
+		Description:       "Voucher sale at " + s.cfg.Store.Name,
+		Reference:         ref,
+		PIN:               o.PIN,
+		PhoneNumber:       o.Phone,
+		ProviderCode:      o.ProviderCode,
+		CustomerEmail:     o.Email,
+		Metadata:          map[string]string{"terminal_id": s.cfg.Store.TerminalID, "app_version": s.version},
+	})
+	if err == nil {
+		return s.recordCharge(ctx, ref, &res.Charge, "charged")
+	}
+	return s.recordError(ctx, ref, err)
+}
+
+// recordError records a failed charge: not sent, declined, or unknown.
+func (s *Service) recordError(ctx context.Context, ref string, err error) (Sale, error) {
+	now := s.now()
+	var ke *kora.Error
+	out := journal.Outcome{Event: "charge"}
+	switch {
+	case errors.Is(err, kora.ErrNotSent):
+		out.Status, out.DeclineKind = journal.Declined, string(DeclineNotSent)
+		out.DeclineMessage = "Kora could not be reached; nothing was charged."
+		out.Detail = "not sent: " + err.Error()
+	case errors.Is(err, kora.ErrDuplicateReference):
+		// Kora already has this reference: whatever it did is the outcome.
+		out.Status, out.Detail = journal.Unknown, "duplicate reference: "+err.Error()
+	case errors.As(err, &ke) && ke.Declined():
+		kind := declineKindOf(err)
+		out.Status, out.DeclineKind, out.DeclineMessage = journal.Declined, string(kind), ke.Message
+		out.Detail = fmt.Sprintf("declined %d: %s", ke.StatusCode, ke.Message)
+	default:
+		// Timeout, dropped connection, 5xx, garbled body: the charge may
+		// have happened. Only a query may say.
+		out.Status, out.Detail = journal.Unknown, "outcome unknown: "+err.Error()
+	}
+	s.log.Info("sale "+string(out.Status), "reference", ref, "detail", out.Detail)
+	if werr := s.journal.Record(ctx, ref, now, out); werr != nil {
+		// The pending row stays: the reconciler will resolve it.
+		s.log.Error("journal write failed", "reference", ref, "err", werr)
+		return Sale{}, fmt.Errorf("the outcome could not be written to the journal; it will be checked again: %w", werr)
+	}
+	if out.Status == journal.Unknown {
+		s.kick()
+	}
+	js, gerr := s.journal.Get(ctx, ref)
+	if gerr != nil {
+		return Sale{}, gerr
+	}
+	return s.sale(ctx, js), nil
+}
+
+// recordCharge records a charge Kora reported (from the charge answer or a
+// query): success → approved, failed → declined, anything else → unknown.
+func (s *Service) recordCharge(ctx context.Context, ref string, ch *kora.Charge, event string) (Sale, error) {
+	now := s.now()
+	out := journal.Outcome{Event: event, KoraReference: ch.TransactionReference}
+	switch ch.Status {
+	case kora.StatusSuccess:
+		out.Status = journal.Approved
+		out.AmountCharged = int64(s.money(ch.Amount))
+		out.Fee = int64(s.money(ch.Fee))
+		out.VAT = int64(s.money(ch.VAT))
+		if v := ch.Voucher; v != nil {
+			out.VoucherSerial, out.VoucherExpiry, out.ChangePIN = v.SerialNumber, v.ExpiryDate, v.PIN
+			out.VoucherBalance, out.HasBalance = int64(s.money(v.Balance)), true
+		}
+		out.Detail = fmt.Sprintf("approved %s charged, kora %s", s.cur.Plain(Money(out.AmountCharged)), ch.TransactionReference)
+	case kora.StatusFailed:
+		out.Status = journal.Declined
+		out.DeclineKind = string(DeclineOther)
+		if k := kora.FailureKind(ch.Message); k != nil {
+			out.DeclineKind = string(declineKindOf(k))
+		}
+		out.DeclineMessage = ch.Message
+		if out.DeclineMessage == "" {
+			out.DeclineMessage = "Kora marked the charge as failed."
+		}
+		out.Detail = "failed: " + ch.Message
+	default:
+		out.Status = journal.Unknown
+		out.Detail = "kora status " + string(ch.Status)
+	}
+	s.log.Info("sale "+string(out.Status), "reference", ref, "detail", out.Detail)
+	if err := s.journal.Record(ctx, ref, now, out); err != nil {
+		s.log.Error("journal write failed", "reference", ref, "err", err)
+		return Sale{}, fmt.Errorf("the outcome could not be written to the journal; it will be checked again: %w", err)
+	}
+	if out.Status == journal.Unknown {
+		s.kick()
+	}
+	js, err := s.journal.Get(ctx, ref)
+	if err != nil {
+		return Sale{}, err
+	}
+	sale := s.sale(ctx, js)
+	sale.ChangePIN = out.ChangePIN
+	return sale, nil
+}
+
+// money converts a Kora amount to minor units, rounding half up any
+// precision beyond the currency's (a fee of 0.015 is shown as 0.02).
+func (s *Service) money(a kora.Amount) Money {
+	if m, err := s.cur.FromAmount(a); err == nil {
+		return m
+	}
+	text := a.String()
+	neg := strings.HasPrefix(text, "-")
+	text = strings.TrimPrefix(text, "-")
+	intPart, frac, _ := strings.Cut(text, ".")
+	d := s.cur.Digits
+	keep, rest := frac[:min(d, len(frac))], frac[min(d, len(frac)):]
+	trunc, err := kora.ParseAmount(intPart + "." + keep + strings.Repeat("0", d-len(keep)+1))
+	if err != nil {
+		return 0
+	}
+	m, _ := s.cur.FromAmount(trunc)
+	if len(rest) > 0 && rest[0] >= '5' {
+		m++
+	}
+	if neg {
+		m = -m
+	}
+	return m
+}
+
+// sale turns a journal row into a Sale.
+func (s *Service) sale(_ context.Context, js journal.Sale) Sale {
+	return saleFrom(js, s.cur)
+}
+
+// Get returns one sale by reference.
+func (s *Service) Get(ctx context.Context, ref string) (Sale, error) {
+	js, err := s.journal.Get(ctx, ref)
+	if err != nil {
+		return Sale{}, err
+	}
+	return s.sale(ctx, js), nil
+}
+
+// ChangePIN returns the change-voucher PIN issued with a sale ("" if none),
+// decrypted from the journal, for a slip or a supervisor's reprint.
+func (s *Service) ChangePIN(ctx context.Context, ref string) (string, error) {
+	return s.journal.ChangePIN(ctx, ref)
+}
+
+// Day returns the sales created on the local calendar day of t.
+func (s *Service) Day(ctx context.Context, t time.Time) ([]Sale, error) {
+	y, m, d := t.Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+	rows, err := s.journal.List(ctx, from, from.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Sale, len(rows))
+	for i, r := range rows {
+		out[i] = s.sale(ctx, r)
+	}
+	return out, nil
+}
+
+// Unresolved counts sales still pending or unknown.
+func (s *Service) Unresolved(ctx context.Context) (int, error) {
+	return s.journal.CountUnresolved(ctx)
+}
+
+// AddEvent notes something that happened to a sale (printed, reprinted).
+func (s *Service) AddEvent(ctx context.Context, ref, kind, detail string) error {
+	return s.journal.AddEvent(ctx, ref, s.now(), kind, detail)
+}
+
+// claim marks a reference as having a request on the wire, so the
+// reconciler leaves it alone until the answer is recorded.
+func (s *Service) claim(ref string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inflight[ref] {
+		return false
+	}
+	s.inflight[ref] = true
+	return true
+}
+
+func (s *Service) release(ref string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.inflight, ref)
+}
+
+// kick wakes the background reconciler.
+func (s *Service) kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
