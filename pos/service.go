@@ -35,6 +35,9 @@ type Service struct {
 	listeners []func(Sale)
 
 	wake chan struct{}
+
+	// hooks let the crash tests stop the till between its steps.
+	hooks struct{ afterPending, beforeRecord func(ref string) }
 }
 
 // Policy sets how unresolved sales are chased.
@@ -222,6 +225,9 @@ func (s *Service) Submit(ctx context.Context, o Order) (Sale, error) {
 		return Sale{}, fmt.Errorf("the sale could not be written to the journal, so nothing was sent: %w", err)
 	}
 	s.log.Info("sale pending", "reference", js.Reference, "amount", s.cur.Plain(o.Amount), "provider", p.Code, "pin", "****"+js.PINLast4)
+	if s.hooks.afterPending != nil {
+		s.hooks.afterPending(js.Reference)
+	}
 	return s.send(ctx, js.Reference, o)
 }
 
@@ -237,14 +243,16 @@ func (s *Service) retry(ctx context.Context, o Order) (Sale, error) {
 	if err != nil {
 		return Sale{}, err
 	}
+	if js.AmountRequested != int64(o.Amount) || js.ProviderCode != o.ProviderCode || js.PINLast4 != PINLast4(o.PIN) {
+		return Sale{}, errors.New("pos: a retry must send the same amount, provider and voucher; start a new sale instead")
+	}
 	if js.Status != journal.Declined || js.DeclineKind != string(DeclineNotSent) {
+		// Never a second charge: an unresolved sale is queried, a final
+		// one is what it is.
 		if js.Status.Unresolved() {
 			return s.resolveLocked(ctx, js)
 		}
 		return s.sale(ctx, js), nil
-	}
-	if js.AmountRequested != int64(o.Amount) || js.ProviderCode != o.ProviderCode || js.PINLast4 != PINLast4(o.PIN) {
-		return Sale{}, errors.New("pos: a retry must send the same amount, provider and voucher; start a new sale instead")
 	}
 	ch, qerr := s.client.QueryCharge(ctx, ref)
 	switch {
@@ -281,6 +289,9 @@ func (s *Service) send(ctx context.Context, ref string, o Order) (Sale, error) {
 		CustomerEmail:     o.Email,
 		Metadata:          map[string]string{"terminal_id": s.cfg.Store.TerminalID, "app_version": s.version},
 	})
+	if s.hooks.beforeRecord != nil {
+		s.hooks.beforeRecord(ref)
+	}
 	if err == nil {
 		return s.recordCharge(ctx, ref, &res.Charge, "charged")
 	}
