@@ -5,14 +5,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"voucherpos/kora/sandbox"
+	"voucherpos/pos"
+	"voucherpos/pos/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -24,34 +28,261 @@ usage:
   voucherpos [--config F] [--demo] [--kiosk]        the till
   voucherpos sandbox [--listen 127.0.0.1:8099]       the Kora sandbox over HTTP
   voucherpos history [--config F] [--date D] [--json]
-  voucherpos report  [--config F] [--date D] [--csv]
-  voucherpos receipt REFERENCE [--config F] [--print]
   voucherpos reconcile [--config F]                  resolve pending/unknown sales now
   voucherpos check [--config F]                      config, key and connectivity check
   voucherpos version
+
+With no config file found, the till runs in demo mode on a built-in Kora sandbox.
 `
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run dispatches a command line and returns the exit status: 0 fine,
-// 1 the work failed, 2 the command line or config is wrong.
+// run dispatches a command line and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "sandbox":
-			return runSandbox(args[1:], stdout, stderr)
-		case "version", "--version":
-			fmt.Fprintln(stdout, "voucherpos", version)
-			return 0
-		case "help", "-h", "--help":
-			fmt.Fprint(stdout, usage)
-			return 0
-		}
+	cmd := ""
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
 	}
-	fmt.Fprint(stderr, usage)
-	return 2
+	switch cmd {
+	case "":
+		return runTill(args, stdout, stderr)
+	case "sandbox":
+		return runSandbox(args, stdout, stderr)
+	case "history":
+		return runHistory(args, stdout, stderr)
+	case "reconcile":
+		return runReconcile(args, stdout, stderr)
+	case "check":
+		return runCheck(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "voucherpos", version)
+		return exitOK
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "voucherpos: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
+
+// common holds the flags every till command shares.
+type common struct {
+	config   string
+	demo     bool
+	logLevel string
+}
+
+func newFlags(name string, stderr io.Writer, c *common) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.config, "config", "", "config file (default: $VOUCHERPOS_CONFIG, ./voucherpos.toml, $XDG_CONFIG_HOME/voucherpos/config.toml)")
+	fs.BoolVar(&c.demo, "demo", false, "run on the built-in Kora sandbox, whatever the config says")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log detail: debug, info, warn or error")
+	return fs
+}
+
+// loadConfig finds and loads the config; none found (or --demo) is demo mode.
+func loadConfig(c common) (*config.Config, error) {
+	if c.demo {
+		return config.Demo(nil), nil
+	}
+	path, found, err := config.Discover(c.config, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return config.Demo(nil), nil
+	}
+	return config.Load(path, nil)
+}
+
+// till is an opened till: its service, and in demo mode its sandbox.
+type till struct {
+	svc   *pos.Service
+	sb    *sandbox.Server
+	close []func()
+}
+
+func (t *till) Close() {
+	for i := len(t.close) - 1; i >= 0; i-- {
+		t.close[i]()
+	}
+}
+
+// openTill loads the config and opens the service; demo mode starts the
+// embedded sandbox on 127.0.0.1 (and, for the till itself, a fresh demo
+// journal, since the new sandbox knows none of the old sales).
+func openTill(c common, fresh bool, stderr io.Writer) (*till, int) {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return nil, exitUsage
+	}
+	t := &till{}
+	if cfg.Demo {
+		// The slow demo voucher answers after the till has given up waiting.
+		sb, err := sandbox.Start("", sandbox.WithSlowDelay(cfg.Kora.Timeout+4*time.Second), sandbox.WithDripInterval(time.Second))
+		if err != nil {
+			fmt.Fprintf(stderr, "voucherpos: demo sandbox: %v\n", err)
+			return nil, exitFailed
+		}
+		t.sb = sb
+		t.close = append(t.close, func() { sb.Close() })
+		cfg.Kora.BaseURL = sb.URL
+	}
+	logger, logFile, err := pos.OpenLog(cfg.Journal.Path, c.logLevel)
+	if err != nil {
+		t.Close()
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return nil, exitUsage
+	}
+	t.close = append(t.close, func() { logFile.Close() })
+	svc, err := pos.Open(cfg, pos.Options{Logger: logger, Version: version, FreshJournal: cfg.Demo && fresh})
+	if err != nil {
+		t.Close()
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return nil, exitFailed
+	}
+	t.svc = svc
+	t.close = append(t.close, func() { svc.Close() })
+	return t, exitOK
+}
+
+func runTill(args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlags("voucherpos", stderr, &c)
+	kiosk := fs.Bool("kiosk", false, "kiosk mode: customer-facing, locked down")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	_ = kiosk
+	t, code := openTill(c, true, stderr)
+	if t == nil {
+		return code
+	}
+	defer t.Close()
+	cfg := t.svc.Config()
+	fmt.Fprintf(stdout, "voucherpos %s — %s, %s (%s), journal %s\n", version, cfg.Store.Name, cfg.Store.TerminalID, cfg.Mode(), t.svc.JournalPath())
+	fmt.Fprintln(stdout, "The cashier's screens are not built yet. Try: voucherpos sandbox, voucherpos check, voucherpos history.")
+	return exitOK
+}
+
+func runHistory(args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlags("history", stderr, &c)
+	date := fs.String("date", "today", "day to show: YYYY-MM-DD, today or yesterday")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	day, err := pos.ParseDay(*date, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos history: %v\n", err)
+		return exitUsage
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return exitUsage
+	}
+	svc, err := pos.Open(cfg, pos.Options{ReadOnly: true})
+	if errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stderr, "voucherpos history: no journal yet at %s\n", cfg.Journal.Path)
+		return exitFailed
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos history: %v\n", err)
+		return exitFailed
+	}
+	defer svc.Close()
+	sales, err := svc.Day(context.Background(), day)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos history: %v\n", err)
+		return exitFailed
+	}
+	if *asJSON {
+		err = pos.WriteHistoryJSON(stdout, sales)
+	} else {
+		err = pos.WriteHistory(stdout, sales)
+	}
+	if err != nil {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func runReconcile(args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlags("reconcile", stderr, &c)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	t, code := openTill(c, false, stderr)
+	if t == nil {
+		return code
+	}
+	defer t.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := t.svc.Reconcile(ctx, true)
+	for _, s := range rep.Resolved {
+		fmt.Fprintf(stdout, "%s  %s  %s\n", s.Reference, s.Status, s.Currency.Format(s.Charged))
+	}
+	for _, s := range rep.Still {
+		fmt.Fprintf(stdout, "%s  still unknown after %d checks — run reconcile again later\n", s.Reference, s.Checks)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos reconcile: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "%d checked, %d resolved, %d still unknown\n", rep.Checked, len(rep.Resolved), len(rep.Still))
+	if len(rep.Still) > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlags("check", stderr, &c)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	t, code := openTill(c, false, stderr)
+	if t == nil {
+		fmt.Fprintln(stdout, "config   FAILED (see above)")
+		return code
+	}
+	defer t.Close()
+	cfg := t.svc.Config()
+	where := cfg.Path
+	if cfg.Demo {
+		where = "none found: demo mode on the built-in sandbox"
+	}
+	fmt.Fprintf(stdout, "config   ok   %s (%s)\n", where, cfg.Mode())
+	ctx := context.Background()
+	n, err := t.svc.Unresolved(ctx)
+	if err != nil {
+		fmt.Fprintf(stdout, "journal  FAILED %s: %v\n", t.svc.JournalPath(), err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "journal  ok   %s (%d unresolved)\n", t.svc.JournalPath(), n)
+	result, msg := t.svc.CheckKey(ctx)
+	if result != pos.KeyAccepted {
+		fmt.Fprintf(stdout, "kora     FAILED %s\n", msg)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "kora     ok   %s\n", msg)
+	return exitOK
 }
 
 func runSandbox(args []string, stdout, stderr io.Writer) int {
@@ -60,12 +291,12 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:8099", "address to serve the sandbox on")
 	key := fs.String("key", sandbox.DefaultSecretKey, "Bearer key the sandbox accepts")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return exitUsage
 	}
 	srv, err := sandbox.Start(*listen, sandbox.WithSecretKey(*key))
 	if err != nil {
 		fmt.Fprintf(stderr, "voucherpos sandbox: %v\n", err)
-		return 1
+		return exitFailed
 	}
 	srv.Describe(stdout, srv.URL)
 	fmt.Fprintln(stdout, "\nServing until Ctrl+C.")
@@ -73,5 +304,5 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	<-ctx.Done()
 	srv.Close()
-	return 0
+	return exitOK
 }

@@ -63,6 +63,8 @@ type Options struct {
 	// ReadOnly opens the journal for reading only (history, reports), with
 	// no lock and no Kora client.
 	ReadOnly bool
+	// FreshJournal starts the journal empty (demo mode).
+	FreshJournal bool
 }
 
 // Open builds the till from a checked config: its journal (locked) and its
@@ -106,7 +108,7 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 			return nil, err
 		}
 	}
-	s.journal, err = journal.Open(cfg.Journal.Path, journal.Options{Secret: cfg.Kora.Secret(), ReadOnly: opts.ReadOnly})
+	s.journal, err = journal.Open(cfg.Journal.Path, journal.Options{Secret: cfg.Kora.Secret(), ReadOnly: opts.ReadOnly, Fresh: opts.FreshJournal})
 	if err != nil {
 		return nil, err
 	}

@@ -96,6 +96,9 @@ type Options struct {
 	// ReadOnly opens without the exclusive lock and refuses writes, so
 	// history and reports can read while the till runs.
 	ReadOnly bool
+	// Fresh starts an empty journal, removing any earlier one once the
+	// lock is held (demo mode, whose sandbox forgets its ledger too).
+	Fresh bool
 }
 
 // Open opens (creating if needed) the journal at path, takes its exclusive
@@ -125,6 +128,14 @@ func Open(path string, opts Options) (*Journal, error) {
 			return nil, err
 		}
 		j.lock = lock
+		if opts.Fresh {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+					j.release()
+					return nil, fmt.Errorf("journal %s: %w", path, err)
+				}
+			}
+		}
 		// Create the file ourselves so it is private from its first byte;
 		// SQLite gives the -wal and -shm files the same mode.
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)

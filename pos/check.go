@@ -1,0 +1,54 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"voucherpos/kora"
+)
+
+// KeyCheck is what Kora said when asked about a charge that cannot exist.
+type KeyCheck int
+
+// Key check results.
+const (
+	KeyAccepted    KeyCheck = iota // "Charge not found": the key works
+	KeyRefused                     // 401: the key does not work
+	KoraUnreachable                // nothing reached Kora
+	KoraUnclear                    // some other answer
+)
+
+// CheckKey queries a random reference. Kora answers 404 "Charge not found"
+// to a key it accepts and 401 to one it refuses. The key itself is never
+// part of the answer.
+func (s *Service) CheckKey(ctx context.Context) (KeyCheck, string) {
+	if s.client == nil {
+		return KoraUnclear, "no Kora client (read-only)"
+	}
+	ref := "check-" + NewReference(s.cfg.Store.TerminalID, time.Now())
+	_, err := s.client.QueryCharge(ctx, ref)
+	var ke *kora.Error
+	switch {
+	case errors.Is(err, kora.ErrChargeNotFound):
+		return KeyAccepted, fmt.Sprintf("key accepted (%s answered \"Charge not found\" for a random reference)", s.client.BaseURL())
+	case errors.Is(err, kora.ErrUnauthorized):
+		return KeyRefused, fmt.Sprintf("key refused: %s answered 401 %q", s.client.BaseURL(), messageOf(err))
+	case errors.Is(err, kora.ErrNotSent):
+		return KoraUnreachable, fmt.Sprintf("cannot reach %s: %v", s.client.BaseURL(), errors.Unwrap(err))
+	case errors.As(err, &ke):
+		return KoraUnclear, fmt.Sprintf("unexpected answer from %s: HTTP %d %s", s.client.BaseURL(), ke.StatusCode, ke.Message)
+	case err != nil:
+		return KoraUnclear, fmt.Sprintf("no clear answer from %s: %v", s.client.BaseURL(), err)
+	}
+	return KoraUnclear, fmt.Sprintf("%s returned a charge for a random reference", s.client.BaseURL())
+}
+
+func messageOf(err error) string {
+	var ke *kora.Error
+	if errors.As(err, &ke) {
+		return ke.Message
+	}
+	return err.Error()
+}

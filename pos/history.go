@@ -1,0 +1,122 @@
+package pos
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// ParseDay reads a --date value: YYYY-MM-DD, "today" or "yesterday", in
+// the local time zone. "" is today.
+func ParseDay(s string, now time.Time) (time.Time, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "today":
+		return now, nil
+	case "yesterday":
+		return now.AddDate(0, 0, -1), nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), now.Location())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("date %q: use YYYY-MM-DD, today or yesterday", s)
+	}
+	return d, nil
+}
+
+// saleJSON is a sale in `history --json`. Amounts are decimal strings in
+// major units, exact.
+type saleJSON struct {
+	Reference      string `json:"reference"`
+	KoraReference  string `json:"kora_reference"`
+	CreatedAt      string `json:"created_at"`
+	TerminalID     string `json:"terminal_id"`
+	Status         string `json:"status"`
+	DeclineKind    string `json:"decline_kind,omitempty"`
+	DeclineMessage string `json:"decline_message,omitempty"`
+	Currency       string `json:"currency"`
+	Requested      string `json:"amount_requested"`
+	Charged        string `json:"amount_charged"`
+	Fee            string `json:"fee"`
+	VAT            string `json:"vat"`
+	PartlyPaid     bool   `json:"partly_paid"`
+	Outstanding    string `json:"outstanding,omitempty"`
+	ProviderCode   string `json:"provider_code"`
+	ProviderName   string `json:"provider_name"`
+	PINLast4       string `json:"pin_last4"`
+	Phone          string `json:"phone"`
+	VoucherSerial  string `json:"voucher_serial,omitempty"`
+	VoucherBalance string `json:"voucher_balance,omitempty"`
+	VoucherExpiry  string `json:"voucher_expiry,omitempty"`
+	ChangeVoucher  bool   `json:"change_voucher"`
+	Checks         int    `json:"checks"`
+}
+
+func toJSON(s Sale) saleJSON {
+	c := s.Currency
+	j := saleJSON{
+		Reference: s.Reference, KoraReference: s.KoraReference, CreatedAt: s.CreatedAt.Local().Format(time.RFC3339),
+		TerminalID: s.TerminalID, Status: string(s.Status), DeclineKind: string(s.DeclineKind),
+		DeclineMessage: s.DeclineMessage, Currency: c.Code, Requested: c.Plain(s.Requested),
+		Charged: c.Plain(s.Charged), Fee: c.Plain(s.Fee), VAT: c.Plain(s.VAT), PartlyPaid: s.PartlyPaid(),
+		ProviderCode: s.ProviderCode, ProviderName: s.ProviderName, PINLast4: s.PINLast4, Phone: s.Phone,
+		VoucherSerial: s.VoucherSerial, ChangeVoucher: s.HasChangePIN, Checks: s.Checks,
+	}
+	if s.PartlyPaid() {
+		j.Outstanding = c.Plain(s.Outstanding())
+	}
+	if s.HasBalance {
+		j.VoucherBalance = c.Plain(s.Balance)
+	}
+	if !s.Expiry.IsZero() {
+		j.VoucherExpiry = s.Expiry.Format("2006-01-02")
+	}
+	return j
+}
+
+// WriteHistoryJSON writes sales as a JSON array.
+func WriteHistoryJSON(w io.Writer, sales []Sale) error {
+	out := make([]saleJSON, len(sales))
+	for i, s := range sales {
+		out[i] = toJSON(s)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// WriteHistory writes sales as a table for a terminal.
+func WriteHistory(w io.Writer, sales []Sale) error {
+	if len(sales) == 0 {
+		_, err := fmt.Fprintln(w, "No sales on this day.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tSTATUS\tAMOUNT\tCHARGED\tPROVIDER\tPIN\tREFERENCE\tKORA REFERENCE\tNOTE")
+	for _, s := range sales {
+		note := ""
+		switch {
+		case s.PartlyPaid():
+			note = "partly paid: collect " + s.Currency.Format(s.Outstanding())
+		case s.HasChangePIN:
+			note = "change voucher, balance " + s.Currency.Format(s.Balance)
+		case s.Status == Declined:
+			note = s.DeclineMessage
+		case s.Status.Unresolved():
+			note = "being checked with Kora"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t****%s\t%s\t%s\t%s\n",
+			s.CreatedAt.Local().Format("15:04:05"), strings.ToUpper(string(s.Status)),
+			s.Currency.Format(s.Requested), s.Currency.Format(s.Charged), s.ProviderName, s.PINLast4,
+			s.Reference, orDash(s.KoraReference), note)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
