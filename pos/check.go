@@ -14,10 +14,10 @@ type KeyCheck int
 
 // Key check results.
 const (
-	KeyAccepted    KeyCheck = iota // "Charge not found": the key works
-	KeyRefused                     // 401: the key does not work
-	KoraUnreachable                // nothing reached Kora
-	KoraUnclear                    // some other answer
+	KeyAccepted     KeyCheck = iota // "Charge not found": the key works
+	KeyRefused                      // 401: the key does not work
+	KoraUnreachable                 // nothing reached Kora
+	KoraUnclear                     // some other answer
 )
 
 // CheckKey queries a random reference. Kora answers 404 "Charge not found"
