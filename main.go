@@ -4,6 +4,7 @@
 package main
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"voucherpos/kora/sandbox"
 	"voucherpos/pos"
 	"voucherpos/pos/config"
+	"voucherpos/ui"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -171,9 +173,41 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 	}
 	defer t.Close()
 	cfg := t.svc.Config()
-	fmt.Fprintf(stdout, "voucherpos %s — %s, %s (%s), journal %s\n", version, cfg.Store.Name, cfg.Store.TerminalID, cfg.Mode(), t.svc.JournalPath())
-	fmt.Fprintln(stdout, "The cashier's screens are not built yet. Try: voucherpos sandbox, voucherpos check, voucherpos history.")
+	opts := ui.Options{
+		Demo:  cfg.Demo,
+		ASCII: cfg.UI.ASCII || os.Getenv("TERM") == "linux",
+	}
+	if t.sb != nil {
+		opts.DemoVouchers = demoVoucherLines(t.sb)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	// The reconciler runs beside the screens; the first frame waits on
+	// nothing from the network.
+	go t.svc.Run(ctx)
+	if err := ui.Run(ctx, t.svc, opts, nil, nil); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, tea.ErrProgramKilled) {
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return exitFailed
+	}
+	if n, err := t.svc.Unresolved(context.Background()); err == nil && n > 0 {
+		fmt.Fprintf(stdout, "%d sale(s) still being checked with Kora; they will be reconciled at the next start (or run: voucherpos reconcile).\n", n)
+	}
 	return exitOK
+}
+
+// demoVoucherLines lists the sandbox's demo vouchers for the demo panel.
+func demoVoucherLines(sb *sandbox.Server) []string {
+	names := map[string]string{}
+	for _, p := range sb.Providers() {
+		names[p.Code] = p.Name
+	}
+	var out []string
+	for _, v := range sandbox.DemoVouchers() {
+		out = append(out, fmt.Sprintf("%-19s %-8s %s", sandbox.GroupPIN(v.PIN), names[v.Provider], v.Does))
+	}
+	out = append(out, fmt.Sprintf("%-19s %-8s %s", sandbox.GroupPIN(sandbox.InvalidPIN), "any", "invalid PIN"),
+		fmt.Sprintf("%-19s %-8s %s", "any PIN", "Flash", "provider not supported"))
+	return out
 }
 
 func runHistory(args []string, stdout, stderr io.Writer) int {

@@ -124,8 +124,11 @@ func (s *Service) Currency() Currency { return s.cur }
 // MaxAmount is the most one sale may charge.
 func (s *Service) MaxAmount() Money { return s.max }
 
+// Provider is a configured voucher provider.
+type Provider = config.Provider
+
 // Providers lists the configured providers in order.
-func (s *Service) Providers() []config.Provider { return s.providers }
+func (s *Service) Providers() []Provider { return s.providers }
 
 // Config is the till's configuration.
 func (s *Service) Config() *config.Config { return s.cfg }

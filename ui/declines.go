@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"strings"
+	"unicode"
+
+	"voucherpos/pos"
+)
+
+// decline is what the cashier sees for a declined sale and where Enter
+// takes them to fix it.
+type decline struct {
+	headline string
+	sentence string
+	next     state
+	clearPIN bool
+}
+
+// declineFor maps a declined sale to its words (PRODUCT.md "Declines").
+func declineFor(s pos.Sale, provider string) decline {
+	switch s.DeclineKind {
+	case pos.DeclineInvalidPIN:
+		return decline{"Voucher PIN not accepted", "That voucher PIN wasn't accepted. Check the digits and try again.", statePIN, true}
+	case pos.DeclineVoucherUsed:
+		return decline{"Voucher already used", "This voucher has already been redeemed.", statePIN, true}
+	case pos.DeclineInsufficientFunds:
+		return decline{"Not enough on the voucher", "The voucher balance is lower than " + s.Currency.Format(s.Requested) +
+			". Try a smaller amount or another voucher.", stateAmount, false}
+	case pos.DeclineAmountExceeds:
+		return decline{"Amount too high for this voucher", "That amount is more than this voucher allows.", stateAmount, false}
+	case pos.DeclineProviderNotActive:
+		return decline{"Provider not enabled", provider + " vouchers aren't enabled for this store.", stateProvider, false}
+	case pos.DeclineProviderNotSupported:
+		return decline{"Provider not supported", provider + " isn't supported. Choose another provider.", stateProvider, false}
+	case pos.DeclineUnauthorized:
+		return decline{"Till not authorised", "This till isn't authorised with Kora. Ask a supervisor to check the API key.", stateAmount, false}
+	case pos.DeclineNotSent:
+		return decline{"Can't reach Kora", "Can't reach Kora — nothing was charged. Check the network and try again.", stateConfirm, false}
+	case pos.DeclineNotFound:
+		return decline{"Payment not found", "Kora has no record of this payment — nothing was charged. Try again.", stateConfirm, false}
+	}
+	msg := cleanMessage(s.DeclineMessage)
+	if msg == "" {
+		msg = "Kora declined the payment."
+	}
+	return decline{"Declined", msg, stateConfirm, false}
+}
+
+// cleanMessage keeps Kora's own words readable: never markup, JSON or a
+// wall of text on a cashier's screen.
+func cleanMessage(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s, "<>{}[]") || strings.Contains(s, "kora:") {
+		return ""
+	}
+	s = strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 160 {
+		s = string(r[:157]) + "..."
+	}
+	return s
+}

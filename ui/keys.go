@@ -1,0 +1,114 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// keyName turns a key press into the name the bindings use, folding the
+// numeric keypad onto the main keys: a cashier with a keypad alone can sell.
+func keyName(msg tea.KeyPressMsg) string {
+	switch msg.Code {
+	case tea.KeyKpEnter:
+		return "enter"
+	case tea.KeyKpPlus:
+		return "+"
+	case tea.KeyKpMinus:
+		return "-"
+	case tea.KeyKpDecimal, tea.KeyKpComma:
+		return "."
+	case tea.KeyKp0, tea.KeyKp1, tea.KeyKp2, tea.KeyKp3, tea.KeyKp4,
+		tea.KeyKp5, tea.KeyKp6, tea.KeyKp7, tea.KeyKp8, tea.KeyKp9:
+		return string('0' + (msg.Code - tea.KeyKp0))
+	}
+	return msg.String()
+}
+
+// name is a key's name as a fmt.Stringer, for key.Matches.
+type name string
+
+func (n name) String() string { return string(n) }
+
+// keyMap holds every binding once; each screen shows the ones it honours,
+// so the help bar can never offer a key that does nothing.
+type keyMap struct {
+	Next      key.Binding
+	Back      key.Binding
+	Delete    key.Binding
+	Up        key.Binding
+	Down      key.Binding
+	Pick      key.Binding
+	Jump      key.Binding
+	Submit    key.Binding
+	NewSale   key.Binding
+	Park      key.Binding
+	History   key.Binding
+	Recheck   key.Binding
+	Vouchers  key.Binding
+	Help      key.Binding
+	Quit      key.Binding
+	Yes       key.Binding
+	No        key.Binding
+	CloseHelp key.Binding
+}
+
+func newKeyMap() keyMap {
+	return keyMap{
+		Next:      key.NewBinding(key.WithKeys("enter", "+", "tab"), key.WithHelp("enter", "next")),
+		Back:      key.NewBinding(key.WithKeys("esc", "-", "shift+tab"), key.WithHelp("esc/-", "back")),
+		Delete:    key.NewBinding(key.WithKeys("backspace"), key.WithHelp("⌫", "delete")),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
+		Pick:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "pick")),
+		Jump:      key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "change")),
+		Submit:    key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "charge")),
+		NewSale:   key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "new sale")),
+		Park:      key.NewBinding(key.WithKeys("enter", "+", "p"), key.WithHelp("enter", "park & go on")),
+		History:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
+		Recheck:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check now")),
+		Vouchers:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "demo vouchers")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Yes:       key.NewBinding(key.WithKeys("y", "enter", "+"), key.WithHelp("y", "yes")),
+		No:        key.NewBinding(key.WithKeys("n", "esc", "-"), key.WithHelp("n/esc", "no")),
+		CloseHelp: key.NewBinding(key.WithKeys("?", "esc", "-", "enter"), key.WithHelp("esc", "close")),
+	}
+}
+
+// help lists the bindings a state honours, in the order the help bar shows.
+func (m *model) help() []key.Binding {
+	k := m.keys
+	var b []key.Binding
+	switch {
+	case m.quitting:
+		return []key.Binding{k.Yes, k.No}
+	case m.showHelp:
+		return []key.Binding{k.CloseHelp}
+	}
+	switch m.state {
+	case stateAmount:
+		b = []key.Binding{k.Next, k.Delete, k.History}
+	case stateProvider:
+		b = []key.Binding{k.Pick, k.Up, k.Down, k.Next, k.Back}
+	case statePIN, statePhone:
+		b = []key.Binding{k.Next, k.Delete, k.Back}
+	case stateConfirm:
+		b = []key.Binding{k.Submit, k.Jump, k.Back}
+	case stateSubmitting:
+		return nil
+	case stateApproved:
+		b = []key.Binding{k.NewSale, k.History}
+	case stateDeclined:
+		d := k.Next
+		d.SetHelp("enter", "fix it")
+		b = []key.Binding{d, k.History}
+	case stateChecking:
+		b = []key.Binding{k.Park}
+	case stateHistory:
+		b = []key.Binding{k.Up, k.Down, k.Recheck, k.Back}
+	}
+	if m.demo && m.state != stateHistory {
+		b = append(b, k.Vouchers)
+	}
+	return append(b, k.Help, k.Quit)
+}

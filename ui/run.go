@@ -1,0 +1,27 @@
+package ui
+
+import (
+	"context"
+	"io"
+
+	tea "charm.land/bubbletea/v2"
+
+	"voucherpos/pos"
+)
+
+// Run shows the till until the cashier quits. Sales the reconciler
+// resolves in the background reach the screens as they happen.
+func Run(ctx context.Context, svc *pos.Service, opts Options, in io.Reader, out io.Writer) error {
+	m := newModel(svc, opts)
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if in != nil {
+		popts = append(popts, tea.WithInput(in))
+	}
+	if out != nil {
+		popts = append(popts, tea.WithOutput(out))
+	}
+	p := tea.NewProgram(m, popts...)
+	svc.OnUpdate(func(s pos.Sale) { p.Send(saleUpdateMsg{s}) })
+	_, err := p.Run()
+	return err
+}

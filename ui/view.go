@@ -1,0 +1,397 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"voucherpos/pos"
+)
+
+// Smallest window the till draws in.
+const minWidth, minHeight = 40, 12
+
+// View draws the status bar, the screen and the help bar.
+func (m *model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "voucherpos"
+	return v
+}
+
+func (m *model) render() string {
+	if m.width < minWidth || m.hgt < minHeight {
+		return fmt.Sprintf("Please make this window at least %d×%d\n(it is %d×%d).", minWidth, minHeight, m.width, m.hgt)
+	}
+	var body []string
+	switch {
+	case m.quitting:
+		body = m.quitView()
+	case m.showHelp:
+		body = m.helpView()
+	case m.showVouchers:
+		body = m.vouchersView()
+	default:
+		body = m.screen()
+	}
+	bodyHeight := m.hgt - 2
+	if m.notice != "" {
+		bodyHeight--
+	}
+	if len(body) > bodyHeight {
+		body = body[:bodyHeight]
+	}
+	var b strings.Builder
+	b.Grow(m.width * m.hgt)
+	b.WriteString(m.statusBar())
+	for _, line := range body {
+		b.WriteByte('\n')
+		b.WriteString(m.fit(" " + line))
+	}
+	for i := len(body); i < bodyHeight; i++ {
+		b.WriteByte('\n')
+	}
+	if m.notice != "" {
+		b.WriteByte('\n')
+		b.WriteString(m.fit(" " + m.st.Warn.Render(m.notice)))
+	}
+	b.WriteByte('\n')
+	b.WriteString(m.fit(m.helpBar()))
+	return b.String()
+}
+
+// fit cuts a line to the window's width.
+func (m *model) fit(s string) string {
+	if ansi.StringWidth(s) <= m.width {
+		return s
+	}
+	tail := "…"
+	if m.st.ascii {
+		tail = "~"
+	}
+	return ansi.Truncate(s, m.width, tail)
+}
+
+// compact: small windows get no blank lines between parts.
+func (m *model) compact() bool { return m.hgt < 18 }
+
+func (m *model) gap() []string {
+	if m.compact() {
+		return nil
+	}
+	return []string{""}
+}
+
+func (m *model) statusBar() string {
+	cfg := m.svc.Config()
+	mode := cfg.Mode()
+	badge := map[string]string{"DEMO": m.st.Demo.Render(" DEMO "), "TEST": m.st.Test.Render(" TEST "), "LIVE": m.st.Live.Render(" LIVE ")}[mode]
+	right := ""
+	if m.unresolved > 0 {
+		right = fmt.Sprintf(" %d unresolved ", m.unresolved)
+		right = m.st.Warn.Render(right)
+	}
+	left := " " + cfg.Store.Name + " " + m.st.Dot + " " + cfg.Store.TerminalID + " "
+	space := m.width - ansi.StringWidth(left) - ansi.StringWidth(badge) - ansi.StringWidth(right)
+	if space < 1 {
+		left = m.fit(left)
+		space = max(m.width-ansi.StringWidth(left)-ansi.StringWidth(badge)-ansi.StringWidth(right), 0)
+	}
+	return m.fit(m.st.Bar.Render(left+strings.Repeat(" ", space)) + badge + right)
+}
+
+func (m *model) helpBar() string {
+	var parts []string
+	for _, b := range m.help() {
+		h := b.Help()
+		k := h.Key
+		if m.st.ascii {
+			k = strings.NewReplacer("⌫", "bksp", "↑", "up", "↓", "down").Replace(k)
+		}
+		parts = append(parts, m.st.Title.Render(k)+" "+m.st.Help.Render(h.Desc))
+	}
+	return " " + strings.Join(parts, "  ")
+}
+
+// screen is the body of the current state.
+func (m *model) screen() []string {
+	switch m.state {
+	case stateAmount:
+		return m.amountView()
+	case stateProvider:
+		return m.providerView()
+	case statePIN:
+		return m.pinView()
+	case statePhone:
+		return m.phoneView()
+	case stateConfirm:
+		return m.confirmView()
+	case stateSubmitting:
+		return m.submittingView()
+	case stateApproved:
+		return m.approvedView()
+	case stateDeclined:
+		return m.declinedView()
+	case stateChecking:
+		return m.checkingView()
+	case stateHistory:
+		return m.historyView()
+	}
+	return nil
+}
+
+func (m *model) title(t string) []string {
+	out := []string{m.st.Title.Render(t)}
+	if m.demo && !m.compact() {
+		out = append(out, m.st.Hint.Render("Demo mode: built-in Kora sandbox, no real money."))
+	}
+	return append(out, m.gap()...)
+}
+
+func (m *model) input(text string) string {
+	return m.st.Arrow + " " + m.st.Input.Render(text) + m.st.Cursor
+}
+
+func (m *model) errLine() []string {
+	if m.fieldErr == "" {
+		return nil
+	}
+	return []string{m.st.Error.Render(m.fieldErr)}
+}
+
+func (m *model) amountView() []string {
+	cur := m.svc.Currency()
+	out := m.title("New sale " + m.st.Dot + " amount")
+	out = append(out, m.input(cur.Symbol+" "+m.amountText))
+	if amt, err := cur.ParseInput(m.amountText, 0); err == nil && m.amountText != "" {
+		out = append(out, "  "+m.st.Hint.Render(cur.Format(amt)))
+	} else {
+		out = append(out, "  "+m.st.Hint.Render("Type the amount, then Enter."))
+	}
+	return append(out, m.errLine()...)
+}
+
+func (m *model) providerView() []string {
+	out := m.title("Voucher provider " + m.st.Dot + " " + m.svc.Currency().Format(m.amount))
+	for i, p := range m.svc.Providers() {
+		line := fmt.Sprintf("%d  %s", i+1, p.Name)
+		if i == m.provider {
+			out = append(out, m.st.Arrow+" "+m.st.Selected.Render(line))
+		} else {
+			out = append(out, "  "+line)
+		}
+	}
+	return append(out, m.errLine()...)
+}
+
+func (m *model) pinView() []string {
+	p := m.currentProvider()
+	out := m.title(p.Name + " voucher PIN " + m.st.Dot + " " + m.svc.Currency().Format(m.amount))
+	out = append(out, m.input(pos.GroupPIN(m.pin)))
+	if p.PinLength > 0 {
+		out = append(out, "  "+m.st.Hint.Render(fmt.Sprintf("%d of %d digits", len(m.pin), p.PinLength)))
+	}
+	return append(out, m.errLine()...)
+}
+
+func (m *model) phoneView() []string {
+	out := m.title("Customer's phone number")
+	out = append(out, m.input(m.phone))
+	if e164, err := pos.NormalizePhone(m.phone, m.svc.Config().Store.Country); err == nil {
+		out = append(out, "  "+m.st.Good.Render(e164))
+	} else {
+		out = append(out, "  "+m.st.Hint.Render("Local (082…) or international (+27…)."))
+	}
+	return append(out, m.errLine()...)
+}
+
+func (m *model) row(label, value string) string {
+	return m.st.Label.Render(fmt.Sprintf("%-9s", label)) + " " + m.st.Value.Render(value)
+}
+
+func (m *model) confirmView() []string {
+	cur := m.svc.Currency()
+	out := m.title("Check and charge")
+	out = append(out,
+		"1 "+m.row("Amount", cur.Format(m.amount)),
+		"2 "+m.row("Provider", m.currentProvider().Name),
+		"3 "+m.row("PIN", pos.MaskedPIN(m.pin, m.st.ascii)),
+		"4 "+m.row("Phone", m.phoneE164))
+	out = append(out, m.gap()...)
+	if m.retryRef != "" {
+		out = append(out, m.st.Hint.Render("Sending again with the same reference."))
+	}
+	return append(out, m.st.Hint.Render("Enter or + charges the voucher."))
+}
+
+func (m *model) spinner() string { return m.st.Spinner[m.frame%len(m.st.Spinner)] }
+
+func (m *model) elapsed() string {
+	return fmt.Sprintf("%.1fs", m.now().Sub(m.submittedAt).Seconds())
+}
+
+func (m *model) submittingView() []string {
+	return []string{
+		m.st.Title.Render(m.spinner() + " Charging " + m.svc.Currency().Format(m.amount) + " " + m.elapsed()),
+		"",
+		m.st.Hint.Render("Waiting for Kora. Keys are ignored"),
+		m.st.Hint.Render("until the answer comes."),
+	}
+}
+
+func (m *model) approvedView() []string {
+	s, cur := m.sale, m.sale.Currency
+	out := []string{m.st.Good.Render(m.st.Tick+" APPROVED  "+cur.Format(s.Charged)) + " charged"}
+	if s.PartlyPaid() {
+		out = append(out, m.st.Loud.Render(" PARTLY PAID: collect "+cur.Format(s.Outstanding())+" by other means "))
+	}
+	out = append(out, m.gap()...)
+	out = append(out, m.row("Fee", cur.Format(s.Fee)+"  VAT "+cur.Format(s.VAT)))
+	out = append(out, m.row("Kora ref", s.KoraReference))
+	if s.HasBalance {
+		out = append(out, m.row("Balance", cur.Format(s.Balance)+" left on voucher"))
+	}
+	if s.HasChangePIN {
+		pin := s.ChangePIN
+		if pin == "" {
+			pin = "(see receipt reprint)"
+		} else {
+			pin = pos.GroupPIN(pin)
+		}
+		out = append(out, m.gap()...)
+		out = append(out, m.st.Warn.Render("NEW VOUCHER PIN  "+pin))
+		out = append(out, m.row("Serial", s.VoucherSerial))
+		if !s.Expiry.IsZero() {
+			out = append(out, m.row("Expires", s.Expiry.Format("2006-01-02")))
+		}
+		out = append(out, m.st.Warn.Render("Give this to the customer — it is their money."))
+	}
+	return out
+}
+
+func (m *model) declinedView() []string {
+	d := m.failure
+	if d == nil {
+		dd := declineFor(m.sale, m.currentProvider().Name)
+		d = &dd
+	}
+	out := []string{m.st.Bad.Render(m.st.Cross + " " + d.headline)}
+	out = append(out, m.gap()...)
+	out = append(out, wrap(d.sentence, m.width-2)...)
+	out = append(out, m.gap()...)
+	where := map[state]string{stateAmount: "the amount", stateProvider: "the provider", statePIN: "the PIN",
+		stateConfirm: "the sale to send it again"}[d.next]
+	return append(out, m.st.Hint.Render("Enter: back to "+where+"."))
+}
+
+func (m *model) checkingView() []string {
+	out := []string{
+		m.st.Warn.Render(m.spinner() + " Checking payment status"),
+		m.st.Bad.Render("Do not hand over goods."),
+	}
+	out = append(out, m.gap()...)
+	out = append(out, wrap("Kora's answer was lost on the way. The till is asking Kora what happened — it never charges twice.", m.width-2)...)
+	out = append(out, m.st.Hint.Render(fmt.Sprintf("%s, %d checks so far", m.elapsed(), m.sale.Checks)))
+	if m.parkable {
+		out = append(out, m.gap()...)
+		out = append(out, wrap("Still unconfirmed — it will keep checking; see History. Enter parks it and starts a new sale.", m.width-2)...)
+	}
+	return out
+}
+
+func (m *model) badge(s pos.Sale) string {
+	switch s.Status {
+	case pos.Approved:
+		if s.PartlyPaid() {
+			return m.st.Warn.Render("PARTLY ")
+		}
+		return m.st.Good.Render("PAID   ")
+	case pos.Declined:
+		return m.st.Bad.Render("DECLINE")
+	}
+	return m.st.Warn.Render("CHECK  ")
+}
+
+func (m *model) historyView() []string {
+	out := []string{m.st.Title.Render(fmt.Sprintf("Today's sales (%d)", len(m.history)))}
+	if m.histErr != "" {
+		return append(out, m.st.Error.Render(m.histErr))
+	}
+	if len(m.history) == 0 {
+		return append(out, m.st.Hint.Render("No sales yet today."))
+	}
+	rows := m.hgt - 4
+	start := 0
+	if m.histSel >= rows {
+		start = m.histSel - rows + 1
+	}
+	for i := start; i < len(m.history) && i < start+rows; i++ {
+		s := m.history[i]
+		line := fmt.Sprintf("%s %s %11s %-8s *%s", s.CreatedAt.Local().Format("15:04"), m.badge(s),
+			s.Currency.Format(s.Requested), s.ProviderName, s.PINLast4)
+		if i == m.histSel {
+			line = m.st.Arrow + line
+		} else {
+			line = " " + line
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (m *model) helpView() []string {
+	out := []string{m.st.Title.Render("Help"), ""}
+	out = append(out,
+		"Amount, provider, PIN, phone, confirm.",
+		"Enter or keypad + goes on; Esc or keypad",
+		"- goes back; Backspace deletes.",
+		"1-9 pick a provider; on the confirm",
+		"screen 1-4 change a field.",
+		"h: today's sales. d: demo vouchers.",
+		"An unknown outcome is checked with Kora",
+		"until final: never charged twice.",
+		"Ctrl+C quits (asks while a sale is on).")
+	return out
+}
+
+func (m *model) vouchersView() []string {
+	out := []string{m.st.Title.Render("Demo vouchers (d closes)")}
+	return append(out, m.opts.DemoVouchers...)
+}
+
+func (m *model) quitView() []string {
+	out := []string{m.st.Warn.Render("Quit voucherpos?"), ""}
+	if m.state == stateSubmitting || m.state == stateChecking {
+		out = append(out, wrap("A submitted sale is still being checked. It will be reconciled when voucherpos starts again.", m.width-2)...)
+	} else {
+		out = append(out, "What has been typed will be lost.")
+	}
+	return append(out, "", "y quits, n goes back.")
+}
+
+// wrap breaks text into lines of at most width cells.
+func wrap(text string, width int) []string {
+	if width < 10 {
+		width = 10
+	}
+	var out []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(w) > width {
+			out = append(out, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
+}
+
+
