@@ -28,7 +28,7 @@ type styles struct {
 	Help     lipgloss.Style
 
 	Tick, Cross, Dot, Rule, Cursor, Arrow string
-	Spinner                                []string
+	Spinner                               []string
 }
 
 func newStyles(ascii bool) *styles {

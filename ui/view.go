@@ -393,5 +393,3 @@ func wrap(text string, width int) []string {
 	}
 	return out
 }
-
-
