@@ -105,7 +105,7 @@ func (m *model) help() []key.Binding {
 	case stateChecking:
 		b = []key.Binding{k.Park}
 	case stateHistory:
-		b = []key.Binding{k.Up, k.Down, k.Recheck, k.Back}
+		b = []key.Binding{k.Back, k.Up, k.Down, k.Recheck}
 	}
 	if m.demo && m.state != stateHistory {
 		b = append(b, k.Vouchers)

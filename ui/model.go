@@ -44,6 +44,9 @@ type Options struct {
 	ParkAfter time.Duration
 	// Grace ignores Enter for this long after a result appears.
 	Grace time.Duration
+	// Tick schedules the next animation frame; nil means tea.Tick every
+	// 100 ms (tests turn it off).
+	Tick func() tea.Cmd
 }
 
 // Messages from commands.
@@ -144,6 +147,9 @@ func (m *model) tick() tea.Cmd {
 		return nil
 	}
 	m.ticking = true
+	if m.opts.Tick != nil {
+		return m.opts.Tick()
+	}
 	return tea.Tick(100*time.Millisecond, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
@@ -397,7 +403,7 @@ func (m *model) keyProvider(k string) tea.Cmd {
 	case m.matches(k, m.keys.Next):
 		m.afterProvider()
 	case m.matches(k, m.keys.Back):
-		m.state, m.returnToConfirm = stateAmount, false
+		m.state = stateAmount
 	}
 	return nil
 }
@@ -451,7 +457,6 @@ func (m *model) keyPIN(k string) tea.Cmd {
 		} else {
 			m.state = stateProvider
 		}
-		m.returnToConfirm = false
 	}
 	return nil
 }
@@ -477,7 +482,7 @@ func (m *model) keyPhone(k string) tea.Cmd {
 		}
 		m.phoneE164, m.fieldErr, m.state = e164, "", stateConfirm
 	case m.matches(k, m.keys.Back):
-		m.state, m.fieldErr, m.returnToConfirm = statePIN, "", false
+		m.state, m.fieldErr = statePIN, ""
 	}
 	return nil
 }
@@ -494,7 +499,7 @@ func (m *model) keyConfirm(k string) tea.Cmd {
 		m.goField(field)
 		m.returnToConfirm = true
 	case m.matches(k, m.keys.Back):
-		m.state = statePhone
+		m.state, m.returnToConfirm = statePhone, false
 	}
 	return nil
 }

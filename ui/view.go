@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"voucherpos/pos"
@@ -91,6 +92,9 @@ func (m *model) statusBar() string {
 	right := ""
 	if m.unresolved > 0 {
 		right = fmt.Sprintf(" %d unresolved ", m.unresolved)
+		if m.width < 60 {
+			right = fmt.Sprintf(" %d open ", m.unresolved)
+		}
 		right = m.st.Warn.Render(right)
 	}
 	left := " " + cfg.Store.Name + " " + m.st.Dot + " " + cfg.Store.TerminalID + " "
@@ -111,6 +115,11 @@ func (m *model) helpBar() string {
 			k = strings.NewReplacer("⌫", "bksp", "↑", "up", "↓", "down").Replace(k)
 		}
 		parts = append(parts, m.st.Title.Render(k)+" "+m.st.Help.Render(h.Desc))
+	}
+	// On a narrow window drop the middle entries first: the first (what
+	// Enter does) and the last two (help, quit) always stay.
+	for len(parts) > 3 && ansi.StringWidth(" "+strings.Join(parts, "  ")) > m.width {
+		parts = append(parts[:len(parts)-3], parts[len(parts)-2:]...)
 	}
 	return " " + strings.Join(parts, "  ")
 }
@@ -245,7 +254,7 @@ func (m *model) approvedView() []string {
 	s, cur := m.sale, m.sale.Currency
 	out := []string{m.st.Good.Render(m.st.Tick+" APPROVED  "+cur.Format(s.Charged)) + " charged"}
 	if s.PartlyPaid() {
-		out = append(out, m.st.Loud.Render(" PARTLY PAID: collect "+cur.Format(s.Outstanding())+" by other means "))
+		out = append(out, m.styled(m.st.Loud, "PARTLY PAID: collect "+cur.Format(s.Outstanding())+" by other means")...)
 	}
 	out = append(out, m.gap()...)
 	out = append(out, m.row("Fee", cur.Format(s.Fee)+"  VAT "+cur.Format(s.VAT)))
@@ -266,7 +275,7 @@ func (m *model) approvedView() []string {
 		if !s.Expiry.IsZero() {
 			out = append(out, m.row("Expires", s.Expiry.Format("2006-01-02")))
 		}
-		out = append(out, m.st.Warn.Render("Give this to the customer — it is their money."))
+		out = append(out, m.styled(m.st.Warn, "Give this to the customer — it is their money.")...)
 	}
 	return out
 }
@@ -329,8 +338,8 @@ func (m *model) historyView() []string {
 	}
 	for i := start; i < len(m.history) && i < start+rows; i++ {
 		s := m.history[i]
-		line := fmt.Sprintf("%s %s %11s %-8s *%s", s.CreatedAt.Local().Format("15:04"), m.badge(s),
-			s.Currency.Format(s.Requested), s.ProviderName, s.PINLast4)
+		line := fmt.Sprintf("%s %s %10s *%s %s", s.CreatedAt.Local().Format("15:04"), m.badge(s),
+			s.Currency.Format(s.Requested), s.PINLast4, s.ProviderName)
 		if i == m.histSel {
 			line = m.st.Arrow + line
 		} else {
@@ -369,6 +378,15 @@ func (m *model) quitView() []string {
 		out = append(out, "What has been typed will be lost.")
 	}
 	return append(out, "", "y quits, n goes back.")
+}
+
+// styled wraps text to the window and styles each line.
+func (m *model) styled(st lipgloss.Style, text string) []string {
+	lines := wrap(text, m.width-2)
+	for i, l := range lines {
+		lines[i] = st.Render(l)
+	}
+	return lines
 }
 
 // wrap breaks text into lines of at most width cells.

@@ -1,0 +1,604 @@
+package ui
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"voucherpos/kora/sandbox"
+	"voucherpos/pos"
+	"voucherpos/pos/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type harness struct {
+	t     *testing.T
+	m     *model
+	svc   *pos.Service
+	sb    *sandbox.Server
+	clock *clock
+}
+
+// newHarness is a till on the demo config against a sandbox on 127.0.0.1.
+func newHarness(t *testing.T, edit ...func(*config.Config)) *harness {
+	t.Helper()
+	sb, err := sandbox.Start("", sandbox.WithSlowDelay(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	cfg := config.Demo(func(string) string { return "" })
+	cfg.Kora.BaseURL = sb.URL
+	cfg.Kora.Timeout = time.Second
+	cfg.Journal.Path = filepath.Join(t.TempDir(), "journal.db")
+	for _, e := range edit {
+		e(cfg)
+	}
+	svc, err := pos.Open(cfg, pos.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	c := &clock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.Local)}
+	m := newModel(svc, Options{Demo: true, Now: c.now, Tick: func() tea.Cmd { return nil },
+		DemoVouchers: []string{"1168 6480 9679 2943  1Voucher  R500: change voucher"}})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	return &harness{t: t, m: m, svc: svc, sb: sb, clock: c}
+}
+
+// run executes a command and feeds its messages back, as the program does.
+func (h *harness) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.run(c)
+		}
+	default:
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return
+		}
+		_, next := h.m.Update(msg)
+		h.run(next)
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "kpenter":
+		return tea.KeyPressMsg{Code: tea.KeyKpEnter}
+	case "kpplus":
+		return tea.KeyPressMsg{Code: tea.KeyKpPlus}
+	case "kpminus":
+		return tea.KeyPressMsg{Code: tea.KeyKpMinus}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// press sends keys; a word of several letters is typed letter by letter.
+func (h *harness) press(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		if len(k) > 1 && !isNamed(k) {
+			for _, r := range k {
+				h.press(string(r))
+			}
+			continue
+		}
+		_, cmd := h.m.Update(keyMsg(k))
+		h.run(cmd)
+	}
+}
+
+func isNamed(k string) bool {
+	switch k {
+	case "enter", "esc", "backspace", "up", "down", "ctrl+c", "kpenter", "kpplus", "kpminus":
+		return true
+	}
+	return false
+}
+
+// screen is the plain text on screen.
+func (h *harness) screen() string { return ansi.Strip(h.m.View().Content) }
+
+func (h *harness) want(parts ...string) {
+	h.t.Helper()
+	s := h.screen()
+	flat := strings.Join(strings.Fields(s), " ")
+	for _, p := range parts {
+		if !strings.Contains(s, p) && !strings.Contains(flat, strings.Join(strings.Fields(p), " ")) {
+			h.t.Fatalf("screen lacks %q:\n%s", p, s)
+		}
+	}
+}
+
+func (h *harness) wantState(s state) {
+	h.t.Helper()
+	if h.m.state != s {
+		h.t.Fatalf("state %d, want %d\n%s", h.m.state, s, h.screen())
+	}
+}
+
+// sell types a whole sale up to the confirm screen.
+func (h *harness) sell(amount, provider, pin, phone string) {
+	h.t.Helper()
+	h.press(amount, "enter", provider, pin, "enter", phone, "enter")
+	h.wantState(stateConfirm)
+}
+
+// pastGrace lets the result screen take keys.
+func (h *harness) pastGrace() { h.clock.add(600 * time.Millisecond) }
+
+func TestAmountScreen(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.press("enter")
+	h.want("Type an amount.")
+	h.wantState(stateAmount)
+	h.press("1", "2", "3", "4", ".", "5", "6", "7", ",", ".")
+	if h.m.amountText != "1234.56" {
+		t.Fatalf("typed %q: a third decimal or second point must be refused", h.m.amountText)
+	}
+	h.want("R 1 234.56")
+	h.press("backspace", "backspace", "backspace", "backspace")
+	h.press("9999999")
+	h.press("enter")
+	h.want("The most this till takes is R 5 000.00")
+	h.press("esc")
+	if h.m.amountText != "" {
+		t.Fatal("esc must clear the amount")
+	}
+	h.press(".", "5", "enter")
+	h.wantState(stateProvider)
+	h.want("R 0.50")
+}
+
+func TestProviderScreen(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.press("10", "enter")
+	h.press("down", "down", "up")
+	if h.m.provider != 1 {
+		t.Fatalf("provider %d", h.m.provider)
+	}
+	h.press("enter")
+	h.wantState(statePIN)
+	h.want("OTT voucher PIN", "0 of 12 digits")
+	h.press("esc")
+	h.wantState(stateProvider)
+	h.press("9") // no ninth provider
+	h.wantState(stateProvider)
+	h.press("3")
+	h.wantState(statePIN)
+	h.want("blu voucher PIN")
+	h.press("kpminus", "kpminus")
+	h.wantState(stateAmount)
+}
+
+func TestSingleProviderIsSkipped(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(c *config.Config) { c.Providers = c.Providers[:1] })
+	h.press("10", "enter")
+	h.wantState(statePIN)
+	h.press("esc")
+	h.wantState(stateAmount)
+}
+
+func TestPINScreen(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.press("10", "enter", "1", "116864809679294")
+	h.want("1168 6480 9679 294", "15 of 16 digits")
+	h.press("enter")
+	h.want("16 digits", "15")
+	h.wantState(statePIN)
+	h.press("3", "9") // the 17th digit is refused
+	if h.m.pin != "1168648096792943" {
+		t.Fatalf("pin %q", h.m.pin)
+	}
+	h.press("backspace", "backspace", "backspace", "backspace")
+	// A pasted PIN with spaces and dashes lands whole.
+	h.m.Update(tea.PasteMsg{Content: "29-43"})
+	if h.m.pin != "1168648096792943" {
+		t.Fatalf("after paste %q", h.m.pin)
+	}
+	h.press("enter")
+	h.wantState(statePhone)
+}
+
+func TestPhoneScreen(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.press("10", "enter", "1", "1168648096792943", "enter")
+	h.press("1", "2", "enter")
+	h.wantState(statePhone)
+	if h.m.fieldErr == "" {
+		t.Fatal("a two-digit phone number was accepted")
+	}
+	h.press("backspace", "backspace", "+", "27821234567")
+	h.want("+27821234567")
+	h.press("kpplus") // keypad + confirms once the number has begun
+	h.wantState(stateConfirm)
+	h.want("1 Amount    R 10.00", "2 Provider  1Voucher", "•••• •••• •••• 2943", "4 Phone     +27821234567")
+	if strings.Contains(h.screen(), "1168648096792943") || strings.Contains(h.screen(), "1168 6480") {
+		t.Fatal("the confirm screen shows the PIN")
+	}
+}
+
+func TestConfirmJumpsToAFieldAndBack(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.sell("10", "1", "1168648096792943", "0821234567")
+	h.press("1")
+	h.wantState(stateAmount)
+	h.press("5", "enter")
+	h.wantState(stateConfirm)
+	h.want("R 105.00")
+	h.press("2", "2") // OTT: the 16-digit PIN no longer fits
+	h.wantState(statePIN)
+	h.press("esc", "1")
+	h.wantState(stateConfirm)
+	h.press("4", "backspace", "8", "enter")
+	h.wantState(stateConfirm)
+	h.want("+27821234568")
+	h.press("esc")
+	h.wantState(statePhone)
+}
+
+func TestApprovedWithChangeVoucher(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.sell("120.50", "1", "1168648096792943", "0821234567")
+	h.press("enter")
+	h.wantState(stateApproved)
+	h.want("APPROVED  R 120.50", "R 379.50 left on voucher", "NEW VOUCHER PIN", "Give this to the customer — it is their money.", "Kora ref  KPY-CA-")
+	if !regexp.MustCompile(`NEW VOUCHER PIN  \d{4} \d{4} \d{4} \d{4}`).MatchString(h.screen()) {
+		t.Fatalf("no grouped change PIN:\n%s", h.screen())
+	}
+	// An extra Enter right away is ignored; after the grace it starts a new sale.
+	h.press("enter")
+	h.wantState(stateApproved)
+	h.pastGrace()
+	h.press("enter")
+	h.wantState(stateAmount)
+	if h.m.pin != "" || h.m.amountText != "" || h.m.phone != "" {
+		t.Fatal("a new sale keeps the last one's fields")
+	}
+}
+
+func TestPartlyPaid(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.sell("80", "2", "200000000050", "0821234567")
+	h.press("enter")
+	h.want("APPROVED  R 50.00", "PARTLY PAID: collect R 30.00 by other means")
+}
+
+// Every row of PRODUCT.md's decline table: the words, and where Enter goes
+// with what is kept.
+func TestEveryDeclineRow(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, amount, provider, pin string
+		words                       []string
+		next                        state
+		pinCleared                  bool
+	}{
+		{"invalid pin", "10", "1", sandbox.InvalidPIN, []string{"That voucher PIN wasn't accepted. Check the digits and try again."}, statePIN, true},
+		{"already used", "10", "1", "1000000000000999", []string{"This voucher has already been redeemed."}, statePIN, true},
+		{"insufficient", "20", "1", "1000000000000010", []string{"The voucher balance is lower than R 20.00. Try a smaller amount or another voucher."}, stateAmount, false},
+		{"exceeds", "300", "1", "1000000000002000", []string{"That amount is more than this voucher allows."}, stateAmount, false},
+		{"not active", "10", "3", "3000000000000100", []string{"blu vouchers aren't enabled for this store."}, stateProvider, false},
+		{"not supported", "10", "4", "1168648096792943", []string{"Flash isn't supported. Choose another provider."}, stateProvider, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.sell(tc.amount, tc.provider, tc.pin, "0821234567")
+			h.press("enter")
+			h.wantState(stateDeclined)
+			h.want(tc.words...)
+			h.pastGrace()
+			h.press("enter")
+			h.wantState(tc.next)
+			if (h.m.pin == "") != tc.pinCleared {
+				t.Fatalf("pin %q, cleared should be %v", h.m.pin, tc.pinCleared)
+			}
+			if h.m.amount == 0 || h.m.phone == "" {
+				t.Fatal("the fix lost what was typed")
+			}
+			// Fixing the one field returns to confirm.
+			switch tc.next {
+			case statePIN:
+				h.press("1000000000000100", "enter")
+			case stateAmount:
+				h.press("esc", "1", "enter")
+			case stateProvider:
+				h.press("1")
+				h.m.pin = "1000000000000100"
+			}
+			if h.m.state != stateConfirm {
+				h.press("enter")
+			}
+			h.wantState(stateConfirm)
+		})
+	}
+}
+
+func TestUnauthorisedTill(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(c *config.Config) { c.Kora = c.Kora.WithSecret("sk_test_wrong") })
+	h.sell("10", "1", "1168648096792943", "0821234567")
+	h.press("enter")
+	h.want("Till not authorised", "This till isn't authorised with Kora. Ask a supervisor to check the API key.")
+	h.pastGrace()
+	h.press("enter")
+	h.wantState(stateAmount)
+	if strings.Contains(h.screen(), "sk_test_wrong") {
+		t.Fatal("the key is on screen")
+	}
+}
+
+func TestKoraUnreachableRetriesTheSameSale(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(c *config.Config) { c.Kora.BaseURL = "http://127.0.0.1:1" })
+	h.sell("10", "1", "1168648096792943", "0821234567")
+	h.press("enter")
+	h.want("Can't reach Kora", "Can't reach Kora — nothing was charged. Check the network and try again.")
+	ref := h.m.sale.Reference
+	h.pastGrace()
+	h.press("enter")
+	h.wantState(stateConfirm)
+	h.want("Sending again with the same reference.")
+	if h.m.retryRef != ref {
+		t.Fatal("the retry does not re-use the reference")
+	}
+}
+
+func TestOtherDeclinesShowKorasWordsNeverMarkup(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for msg, want := range map[string]string{
+		"Voucher expired":                              "Voucher expired",
+		`{"status":false,"message":"x"}`:               "Kora declined the payment.",
+		"<html><body>502 Bad Gateway</body></html>":    "Kora declined the payment.",
+		"kora: HTTP 418: unreadable response: (empty)": "Kora declined the payment.",
+	} {
+		h.m.onResult(pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineOther, DeclineMessage: msg, Currency: h.svc.Currency()}, nil)
+		h.want("Declined", want)
+		if strings.Contains(h.screen(), "<html>") || strings.Contains(h.screen(), `"status"`) {
+			t.Fatalf("markup on screen:\n%s", h.screen())
+		}
+	}
+	h.pastGrace()
+	h.press("enter")
+	h.wantState(stateConfirm)
+}
+
+func TestCheckingResolvesAndCanPark(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.sell("25", "1", "9000000000000003", "0821234567") // charged, then the connection drops
+	h.press("enter")
+	h.wantState(stateChecking)
+	h.want("Checking payment status", "Do not hand over goods.")
+	// Keys do nothing yet: the outcome is open.
+	h.press("enter", "1")
+	h.wantState(stateChecking)
+	s, err := h.svc.Resolve(context.Background(), h.m.sale.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := h.m.Update(saleUpdateMsg{s})
+	h.run(cmd)
+	h.wantState(stateApproved)
+	h.want("APPROVED  R 25.00")
+
+	// A second unknown sale, parked after the wait.
+	h.pastGrace()
+	h.press("enter")
+	h.sell("25", "1", "9000000000000002", "0821234567")
+	h.press("enter")
+	h.wantState(stateChecking)
+	h.clock.add(13 * time.Second)
+	h.m.Update(tickMsg(h.clock.now()))
+	h.want("Still unconfirmed — it will keep checking; see History.")
+	h.press("enter")
+	h.wantState(stateAmount)
+	if h.m.unresolved != 1 {
+		t.Fatalf("unresolved %d", h.m.unresolved)
+	}
+	h.want("1 unresolved")
+	// When the parked sale resolves, the status bar says so.
+	s, _ = h.svc.Resolve(context.Background(), s.Reference)
+	sales, _ := h.svc.Day(context.Background(), time.Now())
+	for _, x := range sales {
+		if x.Status == pos.Unknown {
+			s, _ = h.svc.Resolve(context.Background(), x.Reference)
+		}
+	}
+	_, cmd = h.m.Update(saleUpdateMsg{s})
+	h.run(cmd)
+	h.want("Parked sale R 25.00 is now APPROVED")
+	if h.m.unresolved != 0 {
+		t.Fatalf("unresolved %d after resolving", h.m.unresolved)
+	}
+}
+
+func TestSubmittingIgnoresKeys(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.sell("10", "1", "1168648096792943", "0821234567")
+	h.m.state = stateSubmitting
+	for _, k := range []string{"enter", "kpplus", "1", "esc", "backspace"} {
+		h.press(k)
+		h.wantState(stateSubmitting)
+	}
+}
+
+func TestCtrlCAsksWhileASaleIsUnderWay(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	if _, cmd := h.m.Update(keyMsg("ctrl+c")); cmd == nil {
+		t.Fatal("ctrl+c on an empty till should quit")
+	}
+	h.press("5")
+	_, cmd := h.m.Update(keyMsg("ctrl+c"))
+	if cmd != nil || !h.m.quitting {
+		t.Fatal("ctrl+c with an amount typed must ask first")
+	}
+	h.want("Quit voucherpos?", "What has been typed will be lost.")
+	h.press("n")
+	h.wantState(stateAmount)
+	if h.m.quitting || h.m.amountText != "5" {
+		t.Fatal("n must go back with the amount kept")
+	}
+	h.m.state = stateChecking
+	h.m.Update(keyMsg("ctrl+c"))
+	h.want("It will be reconciled when voucherpos starts again.")
+	if _, cmd := h.m.Update(keyMsg("y")); cmd == nil {
+		t.Fatal("y must quit")
+	}
+}
+
+func TestHelpAndVouchers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.press("?")
+	h.want("Help", "Esc or keypad", "esc close")
+	h.press("esc")
+	h.press("d")
+	h.want("Demo vouchers", "1168 6480 9679 2943")
+	h.press("d")
+	h.want("New sale")
+}
+
+func TestHistoryBadges(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.sell("120.50", "1", "1168648096792943", "0821234567")
+	h.press("enter")
+	h.pastGrace()
+	h.press("enter")
+	h.sell("10", "1", sandbox.InvalidPIN, "0821234567")
+	h.press("enter")
+	h.pastGrace()
+	h.press("h")
+	h.wantState(stateHistory)
+	h.want("Today's sales (2)", "DECLINE", "PAID", "*2943", "*1234")
+	h.press("esc")
+	h.wantState(stateAmount)
+}
+
+func TestTinyWindowAsksForMore(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.m.Update(tea.WindowSizeMsg{Width: 39, Height: 12})
+	h.want("Please make this window at least 40×12")
+}
+
+// Golden screens at 80×24 and 40×12, from fixed sales so that they do not
+// change from run to run. go test ./ui -update rewrites them.
+func TestGoldenScreens(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	cur := h.svc.Currency()
+	expiry := time.Date(2029, 11, 27, 0, 0, 0, 0, time.UTC)
+	at := time.Date(2026, 11, 27, 9, 41, 0, 0, time.Local)
+	approved := pos.Sale{Reference: "demo-1-20261127100000000-abcdefghij", CreatedAt: at, ProviderName: "1Voucher", PINLast4: "2943", Status: pos.Approved, Currency: cur,
+		Requested: 12050, Charged: 12050, Fee: 181, VAT: 27, KoraReference: "KPY-CA-qFNr4bXheKr6", VoucherSerial: "20250000000000160016",
+		Balance: 37950, HasBalance: true, Expiry: expiry, HasChangePIN: true, ChangePIN: "4978912404790295"}
+	partly := pos.Sale{CreatedAt: at.Add(7 * time.Minute), ProviderName: "OTT", PINLast4: "0050", Status: pos.Approved, Currency: cur, Requested: 8000, Charged: 5000, Fee: 75, VAT: 11,
+		KoraReference: "KPY-CA-OTTxxxxxxxxx", Balance: 0, HasBalance: true}
+	screens := map[string]func(m *model){
+		"amount":    func(m *model) { m.amountText = "1234.5" },
+		"provider":  func(m *model) { m.state, m.amount = stateProvider, 12050 },
+		"pin":       func(m *model) { m.state, m.amount, m.pin = statePIN, 12050, "11686480967" },
+		"phone":     func(m *model) { m.state, m.phone = statePhone, "082 123 4567" },
+		"confirm":   func(m *model) { m.state, m.amount, m.pin, m.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567" },
+		"submit":    func(m *model) { m.state, m.amount, m.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond) },
+		"approved":  func(m *model) { m.sale, m.state = approved, stateApproved },
+		"partly":    func(m *model) { m.sale, m.state = partly, stateApproved },
+		"declined":  func(m *model) { m.sale, m.state = pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN}, stateDeclined },
+		"checking":  func(m *model) { m.state, m.submittedAt, m.parkable, m.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4 },
+		"history":   func(m *model) { m.state, m.history = stateHistory, []pos.Sale{approved, partly} },
+		"help":      func(m *model) { m.showHelp = true },
+		"quit":      func(m *model) { m.amountText, m.quitting = "5", true },
+		"vouchers":  func(m *model) { m.showVouchers = true },
+		"unresolve": func(m *model) { m.unresolved, m.notice = 2, "Parked sale R 25.00 is now APPROVED" },
+	}
+	for name, set := range screens {
+		for _, size := range [][2]int{{80, 24}, {40, 12}} {
+			m := newModel(h.svc, Options{Demo: true, Now: h.clock.now, DemoVouchers: h.m.opts.DemoVouchers})
+			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			m.history = nil
+			set(m)
+			got := ansi.Strip(m.View().Content)
+			lines := strings.Split(got, "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%s at %dx%d: %d lines", name, size[0], size[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Errorf("%s at %dx%d: line %d is %d wide", name, size[0], size[1], i, w)
+				}
+			}
+			file := filepath.Join("testdata", name+"-"+itoa(size[0])+"x"+itoa(size[1])+".golden")
+			if *update {
+				os.MkdirAll("testdata", 0o755)
+				os.WriteFile(file, []byte(got), 0o644)
+				continue
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test ./ui -update)", err)
+			}
+			if string(want) != got {
+				t.Errorf("%s differs from %s:\n%s", name, file, got)
+			}
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
