@@ -552,16 +552,24 @@ func TestGoldenScreens(t *testing.T) {
 	partly := pos.Sale{CreatedAt: at.Add(7 * time.Minute), ProviderName: "OTT", PINLast4: "0050", Status: pos.Approved, Currency: cur, Requested: 8000, Charged: 5000, Fee: 75, VAT: 11,
 		KoraReference: "KPY-CA-OTTxxxxxxxxx", Balance: 0, HasBalance: true}
 	screens := map[string]func(m *model){
-		"amount":    func(m *model) { m.amountText = "1234.5" },
-		"provider":  func(m *model) { m.state, m.amount = stateProvider, 12050 },
-		"pin":       func(m *model) { m.state, m.amount, m.pin = statePIN, 12050, "11686480967" },
-		"phone":     func(m *model) { m.state, m.phone = statePhone, "082 123 4567" },
-		"confirm":   func(m *model) { m.state, m.amount, m.pin, m.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567" },
-		"submit":    func(m *model) { m.state, m.amount, m.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond) },
-		"approved":  func(m *model) { m.sale, m.state = approved, stateApproved },
-		"partly":    func(m *model) { m.sale, m.state = partly, stateApproved },
-		"declined":  func(m *model) { m.sale, m.state = pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN}, stateDeclined },
-		"checking":  func(m *model) { m.state, m.submittedAt, m.parkable, m.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4 },
+		"amount":   func(m *model) { m.amountText = "1234.5" },
+		"provider": func(m *model) { m.state, m.amount = stateProvider, 12050 },
+		"pin":      func(m *model) { m.state, m.amount, m.pin = statePIN, 12050, "11686480967" },
+		"phone":    func(m *model) { m.state, m.phone = statePhone, "082 123 4567" },
+		"confirm": func(m *model) {
+			m.state, m.amount, m.pin, m.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567"
+		},
+		"submit": func(m *model) {
+			m.state, m.amount, m.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond)
+		},
+		"approved": func(m *model) { m.sale, m.state = approved, stateApproved },
+		"partly":   func(m *model) { m.sale, m.state = partly, stateApproved },
+		"declined": func(m *model) {
+			m.sale, m.state = pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN}, stateDeclined
+		},
+		"checking": func(m *model) {
+			m.state, m.submittedAt, m.parkable, m.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4
+		},
 		"history":   func(m *model) { m.state, m.history = stateHistory, []pos.Sale{approved, partly} },
 		"help":      func(m *model) { m.showHelp = true },
 		"quit":      func(m *model) { m.amountText, m.quitting = "5", true },
