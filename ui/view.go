@@ -60,8 +60,14 @@ func (m *model) render() string {
 	}
 	b.WriteByte('\n')
 	b.WriteString(m.fit(m.helpBar()))
+	if m.st.ascii {
+		return asciiText.Replace(b.String())
+	}
 	return b.String()
 }
+
+// asciiText replaces the punctuation a Linux console may not draw.
+var asciiText = strings.NewReplacer("—", "-", "…", "...", "×", "x", "’", "'")
 
 // fit cuts a line to the window's width.
 func (m *model) fit(s string) string {
