@@ -189,7 +189,7 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
 		return exitFailed
 	}
-	if n, err := t.svc.Unresolved(context.Background()); err == nil && n > 0 {
+	if n, err := t.svc.Unresolved(context.Background()); err == nil && n > 0 && !cfg.Demo {
 		fmt.Fprintf(stdout, "%d sale(s) still being checked with Kora; they will be reconciled at the next start (or run: voucherpos reconcile).\n", n)
 	}
 	return exitOK

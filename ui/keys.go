@@ -89,11 +89,11 @@ func (m *model) help() []key.Binding {
 	case stateAmount:
 		b = []key.Binding{k.Next, k.Delete, k.History}
 	case stateProvider:
-		b = []key.Binding{k.Pick, k.Up, k.Down, k.Next, k.Back}
+		b = []key.Binding{k.Next, k.Back, k.Pick, k.Up, k.Down}
 	case statePIN, statePhone:
-		b = []key.Binding{k.Next, k.Delete, k.Back}
+		b = []key.Binding{k.Next, k.Back, k.Delete}
 	case stateConfirm:
-		b = []key.Binding{k.Submit, k.Jump, k.Back}
+		b = []key.Binding{k.Submit, k.Back, k.Jump}
 	case stateSubmitting:
 		return nil
 	case stateApproved:

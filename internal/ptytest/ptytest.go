@@ -201,14 +201,24 @@ func (term *Term) Lines() []string { return strings.Split(term.Screen(), "\n") }
 // Size is the terminal's width and height.
 func (term *Term) Size() (cols, rows int) { return term.cols, term.rows }
 
+// logScreens (PTYTEST_LOG=1 in the test's environment) logs the screen
+// each wait was satisfied by, to see what the tests see.
+var logScreens = os.Getenv("PTYTEST_LOG") != ""
+
+func frame(screen string) string {
+	var b strings.Builder
+	for i, l := range strings.Split(screen, "\n") {
+		fmt.Fprintf(&b, "%2d|%s\n", i, l)
+	}
+	return b.String()
+}
+
 // Report is the current screen framed for a failure message, with the
 // process state and the tail of the raw output.
 func (term *Term) Report() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "---- screen %d×%d ----\n", term.cols, term.rows)
-	for i, l := range term.Lines() {
-		fmt.Fprintf(&b, "%2d|%s\n", i, l)
-	}
+	b.WriteString(frame(term.Screen()))
 	b.WriteString("---------------------\n")
 	if code, done := term.ExitCode(); done {
 		fmt.Fprintf(&b, "process exited: status %d (%v)\n", code, term.waitErr)
@@ -230,6 +240,9 @@ func (term *Term) WaitFor(what string, timeout time.Duration, cond func(screen s
 	for {
 		s := term.Screen()
 		if cond(s) {
+			if logScreens {
+				term.t.Logf("ptytest: %s\n%s", what, frame(s))
+			}
 			return s
 		}
 		if time.Now().After(deadline) {
