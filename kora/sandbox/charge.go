@@ -290,9 +290,16 @@ func (s *Sandbox) apply(req request) outcome {
 		issued := s.vouchers[nv.PIN]
 		c.newPIN, c.serial, c.balance, c.expiry = nv.PIN, issued.serial, rest, issued.expiry
 	}
+	if v.Fault == FaultProcessing {
+		c.status, c.settleAt = kora.StatusProcessing, c.created.Add(s.settleDelay)
+	}
 	s.record(c)
 	body := c.json(false)
-	return outcome{status: http.StatusOK, body: &body, fault: v.Fault, record: c}
+	out := outcome{status: http.StatusOK, body: &body, fault: v.Fault, record: c}
+	if c.status == kora.StatusProcessing {
+		out.record = nil // the webhook goes out when it settles
+	}
+	return out
 }
 
 func (s *Sandbox) record(c *charge) {
@@ -315,6 +322,9 @@ func (s *Sandbox) freshPINLocked(n int) string {
 // answer writes a successful charge, misbehaving as the voucher's fault says.
 func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, out outcome) {
 	env := envelope{Status: true, Message: "Charge Successful", Data: *out.body}
+	if out.body.Status == string(kora.StatusProcessing) {
+		env.Message = "Charge is processing"
+	}
 	switch out.fault {
 	case FaultSlowAfterApply:
 		select {

@@ -26,6 +26,7 @@ const DefaultSecretKey = "sk_test_sandbox"
 type Sandbox struct {
 	key          string
 	slowDelay    time.Duration
+	settleDelay  time.Duration
 	dripInterval time.Duration
 	now          func() time.Time
 	log          *slog.Logger
@@ -67,6 +68,7 @@ type charge struct {
 	message          string
 	notify           string
 	created          time.Time
+	settleAt         time.Time // a processing charge turns successful then
 }
 
 // Option configures a Sandbox.
@@ -77,6 +79,9 @@ func WithSecretKey(k string) Option { return func(s *Sandbox) { s.key = k } }
 
 // WithSlowDelay sets how long FaultSlowAfterApply waits before answering.
 func WithSlowDelay(d time.Duration) Option { return func(s *Sandbox) { s.slowDelay = d } }
+
+// WithSettleDelay sets how long a FaultProcessing charge stays "processing".
+func WithSettleDelay(d time.Duration) Option { return func(s *Sandbox) { s.settleDelay = d } }
 
 // WithDripInterval sets the pause between bytes of FaultDripAfterApply.
 func WithDripInterval(d time.Duration) Option { return func(s *Sandbox) { s.dripInterval = d } }
@@ -105,6 +110,7 @@ func New(opts ...Option) *Sandbox {
 	s := &Sandbox{
 		key:          DefaultSecretKey,
 		slowDelay:    40 * time.Second,
+		settleDelay:  20 * time.Second,
 		dripInterval: 300 * time.Millisecond,
 		now:          time.Now,
 		log:          slog.New(slog.DiscardHandler),
@@ -248,10 +254,17 @@ func (s *Sandbox) queryCharge(w http.ResponseWriter, reference string) {
 	s.mu.Lock()
 	c, ok := s.charges[reference]
 	var body chargeJSON
+	settled := false
 	if ok {
+		if c.status == kora.StatusProcessing && !s.now().Before(c.settleAt) {
+			c.status, settled = kora.StatusSuccess, true
+		}
 		body = c.json(true)
 	}
 	s.mu.Unlock()
+	if settled {
+		s.notify(c)
+	}
 	if !ok {
 		writeError(w, http.StatusNotFound, "Charge not found", nil)
 		return

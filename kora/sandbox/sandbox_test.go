@@ -435,13 +435,40 @@ func TestDemoVouchersReachEveryOutcome(t *testing.T) {
 			t.Errorf("voucher %s says nothing about what it does", v.PIN)
 		}
 	}
-	for f := sandbox.FaultNone; f <= sandbox.FaultDripAfterApply; f++ {
+	for f := sandbox.FaultNone; f <= sandbox.FaultProcessing; f++ {
 		if !seen[f] {
 			t.Errorf("no demo voucher for fault %d", f)
 		}
 	}
 	if pins[sandbox.InvalidPIN] {
 		t.Fatal("InvalidPIN is seeded")
+	}
+}
+
+func TestProcessingSettles(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	srv, c := start(t, sandbox.WithClock(clock), sandbox.WithSettleDelay(time.Minute))
+	req := charge("30", "9000000000000007", "0001")
+	res, err := c.ChargeVoucher(context.Background(), req)
+	if err != nil || res.Status != kora.StatusProcessing {
+		t.Fatalf("%+v %v", res, err)
+	}
+	q, _ := c.QueryCharge(context.Background(), req.Reference)
+	if q.Status != kora.StatusProcessing {
+		t.Fatalf("before settling: %s", q.Status)
+	}
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	q, _ = c.QueryCharge(context.Background(), req.Reference)
+	if q.Status != kora.StatusSuccess || q.Amount.Cmp(kora.MustAmount("30")) != 0 {
+		t.Fatalf("after settling: %+v", q)
+	}
+	if chargedOnce := len(srv.Charges()); chargedOnce != 1 {
+		t.Fatalf("%d charges", chargedOnce)
 	}
 }
 

@@ -37,6 +37,7 @@ const (
 	FaultHTML502AfterApply         // charged, then an HTML 502 as from a proxy
 	FaultTruncatedAfterApply       // charged, then half a JSON body and a closed connection
 	FaultDripAfterApply            // charged, then the body one byte at a time, slowly
+	FaultProcessing                // answered "processing"; the charge turns successful after the settle delay
 )
 
 // Voucher is a seeded voucher. Values are in cents (ZAR minor units).
@@ -88,6 +89,8 @@ func DemoVouchers() []Voucher {
 			Does: "charged, then truncated JSON (outcome unknown)"},
 		{PIN: "9000000000000006", Provider: "0001", Balance: 5000000, Fault: FaultDripAfterApply,
 			Does: "charged, then a body that drips slowly (outcome unknown)"},
+		{PIN: "9000000000000007", Provider: "0001", Balance: 5000000, Fault: FaultProcessing,
+			Does: "Kora says \"processing\"; success about 20 s later"},
 	}
 }
 
