@@ -103,7 +103,9 @@ func (m *model) help() []key.Binding {
 		d.SetHelp("enter", "fix it")
 		b = []key.Binding{d, k.History}
 	case stateChecking:
-		b = []key.Binding{k.Park}
+		if m.parkable {
+			b = []key.Binding{k.Park}
+		}
 	case stateHistory:
 		b = []key.Binding{k.Back, k.Up, k.Down, k.Recheck}
 	}

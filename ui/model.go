@@ -93,6 +93,7 @@ type model struct {
 	graceUntil  time.Time
 	parkable    bool
 	ticking     bool
+	lastCheck   time.Time
 
 	history   []pos.Sale
 	histSel   int
@@ -162,10 +163,19 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.ticking = false
 		if m.state == stateSubmitting || m.state == stateChecking {
 			m.frame++
-			if m.state == stateChecking && m.now().Sub(m.submittedAt) >= m.opts.ParkAfter {
-				m.parkable = true
+			var check tea.Cmd
+			if m.state == stateChecking {
+				if m.now().Sub(m.submittedAt) >= m.opts.ParkAfter {
+					m.parkable = true
+				}
+				// While the cashier waits on this sale, ask Kora every few
+				// seconds; the background reconciler backs off for the rest.
+				if m.now().Sub(m.lastCheck) >= checkEvery {
+					m.lastCheck = m.now()
+					check = m.resolveCmd(m.sale.Reference)
+				}
 			}
-			return m, m.tick()
+			return m, tea.Batch(m.tick(), check)
 		}
 	case submitDoneMsg:
 		return m, tea.Batch(m.onResult(msg.sale, msg.err), m.countCmd())
@@ -220,6 +230,7 @@ func (m *model) onResult(s pos.Sale, err error) tea.Cmd {
 	default:
 		m.state = stateChecking
 		m.parkable = false
+		m.lastCheck = m.now() // the reconciler has just been woken for it
 		return m.tick()
 	}
 	m.graceUntil = m.now().Add(m.opts.Grace)
@@ -238,7 +249,7 @@ func (m *model) onUpdate(s pos.Sale) tea.Cmd {
 		} else {
 			m.sale = s
 		}
-	} else if s.Final() {
+	} else if s.Final() && s.Reference != m.sale.Reference {
 		m.notice = "Parked sale " + s.Currency.Format(s.Requested) + " is now " + strings.ToUpper(string(s.Status))
 	}
 	if m.state == stateHistory {
@@ -569,6 +580,20 @@ func (m *model) openHistory() tea.Cmd {
 	return m.historyCmd()
 }
 
+// checkEvery is how often the Checking screen asks Kora about its sale.
+const checkEvery = 3 * time.Second
+
+func (m *model) resolveCmd(ref string) tea.Cmd {
+	svc := m.svc
+	return func() tea.Msg {
+		s, err := svc.Resolve(context.Background(), ref)
+		if err != nil {
+			return nil
+		}
+		return saleUpdateMsg{s}
+	}
+}
+
 func (m *model) keyHistory(k string) tea.Cmd {
 	switch {
 	case m.matches(k, m.keys.Up):
@@ -577,11 +602,7 @@ func (m *model) keyHistory(k string) tea.Cmd {
 		m.histSel = min(m.histSel+1, max(len(m.history)-1, 0))
 	case m.matches(k, m.keys.Recheck):
 		if m.histSel < len(m.history) && !m.history[m.histSel].Final() {
-			svc, ref := m.svc, m.history[m.histSel].Reference
-			return func() tea.Msg {
-				s, _ := svc.Resolve(context.Background(), ref)
-				return saleUpdateMsg{s}
-			}
+			return m.resolveCmd(m.history[m.histSel].Reference)
 		}
 	case m.matches(k, m.keys.Back), k == "h":
 		m.state = m.histFrom

@@ -434,6 +434,13 @@ func TestCheckingResolvesAndCanPark(t *testing.T) {
 	h.run(cmd)
 	h.wantState(stateApproved)
 	h.want("APPROVED  R 25.00")
+	// The same sale heard of again (reconciler and screen both asked) is
+	// not a "parked sale".
+	_, cmd = h.m.Update(saleUpdateMsg{s})
+	h.run(cmd)
+	if strings.Contains(h.screen(), "Parked sale") {
+		t.Fatal("the sale on screen was announced as parked")
+	}
 
 	// A second unknown sale, parked after the wait.
 	h.pastGrace()

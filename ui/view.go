@@ -307,8 +307,12 @@ func (m *model) checkingView() []string {
 		m.st.Bad.Render("Do not hand over goods."),
 	}
 	out = append(out, m.gap()...)
-	out = append(out, wrap("Kora's answer was lost on the way. The till is asking Kora what happened — it never charges twice.", m.width-2)...)
-	out = append(out, m.st.Hint.Render(fmt.Sprintf("%s, %d checks so far", m.elapsed(), m.sale.Checks)))
+	out = append(out, wrap("The outcome isn't known yet. The till is asking Kora about this sale by its reference — it never charges twice.", m.width-2)...)
+	checks := "checks"
+	if m.sale.Checks == 1 {
+		checks = "check"
+	}
+	out = append(out, m.st.Hint.Render(fmt.Sprintf("%s, %d %s so far", m.elapsed(), m.sale.Checks, checks)))
 	if m.parkable {
 		out = append(out, m.gap()...)
 		out = append(out, wrap("Still unconfirmed — it will keep checking; see History. Enter parks it and starts a new sale.", m.width-2)...)
