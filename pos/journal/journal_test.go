@@ -322,3 +322,19 @@ func BenchmarkSaleWrite(b *testing.B) {
 		}
 	}
 }
+
+// A journal where nothing can be written (even by root: /proc) is a clear
+// error, not a panic.
+func TestUnwritableLocation(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"/proc/self/voucherpos/journal.db", "/proc/version/journal.db"} {
+		j, err := Open(p, Options{})
+		if err == nil {
+			j.Close()
+			t.Fatalf("opened a journal at %s", p)
+		}
+		if !strings.Contains(err.Error(), "journal") {
+			t.Errorf("%s: unclear error %v", p, err)
+		}
+	}
+}
