@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	tea "charm.land/bubbletea/v2"
 	"context"
 	"errors"
@@ -12,12 +13,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"voucherpos/kora/sandbox"
 	"voucherpos/pos"
 	"voucherpos/pos/config"
+	"voucherpos/pos/journal"
 	"voucherpos/ui"
 )
 
@@ -30,6 +34,8 @@ usage:
   voucherpos [--config F] [--demo] [--kiosk]        the till
   voucherpos sandbox [--listen 127.0.0.1:8099]       the Kora sandbox over HTTP
   voucherpos history [--config F] [--date D] [--json]
+  voucherpos report  [--config F] [--date D] [--csv]
+  voucherpos receipt REFERENCE [--config F] [--print]
   voucherpos reconcile [--config F]                  resolve pending/unknown sales now
   voucherpos check [--config F]                      config, key and connectivity check
   voucherpos version
@@ -63,6 +69,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runHistory(args, stdout, stderr)
 	case "reconcile":
 		return runReconcile(args, stdout, stderr)
+	case "report":
+		return runReport(args, stdout, stderr)
+	case "receipt":
+		return runReceipt(args, stdout, stderr)
 	case "check":
 		return runCheck(args, stdout, stderr)
 	case "version":
@@ -87,22 +97,21 @@ func newFlags(name string, stderr io.Writer, c *common) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.config, "config", "", "config file (default: $VOUCHERPOS_CONFIG, ./voucherpos.toml, $XDG_CONFIG_HOME/voucherpos/config.toml)")
-	fs.BoolVar(&c.demo, "demo", false, "run on the built-in Kora sandbox, whatever the config says")
+	fs.BoolVar(&c.demo, "demo", false, "run on the built-in Kora sandbox (a config's store name, receipt, kiosk and ui settings still apply)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log detail: debug, info, warn or error")
 	return fs
 }
 
 // loadConfig finds and loads the config; none found (or --demo) is demo mode.
 func loadConfig(c common) (*config.Config, error) {
-	if c.demo {
-		return config.Demo(nil), nil
-	}
 	path, found, err := config.Discover(c.config, nil)
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if !found {
+	case !found:
 		return config.Demo(nil), nil
+	case c.demo:
+		return config.LoadDemo(path, nil)
 	}
 	return config.Load(path, nil)
 }
@@ -112,6 +121,27 @@ type till struct {
 	svc   *pos.Service
 	sb    *sandbox.Server
 	close []func()
+	// slips for receipt.printer = "stdout" wait here while the screen is
+	// the terminal's, and are written out when the till closes.
+	slips lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer safe for the printing goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) WriteTo(w io.Writer) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.WriteTo(w)
 }
 
 func (t *till) Close() {
@@ -148,7 +178,7 @@ func openTill(c common, fresh bool, stderr io.Writer) (*till, int) {
 		return nil, exitUsage
 	}
 	t.close = append(t.close, func() { logFile.Close() })
-	svc, err := pos.Open(cfg, pos.Options{Logger: logger, Version: version, FreshJournal: cfg.Demo && fresh})
+	svc, err := pos.Open(cfg, pos.Options{Logger: logger, Version: version, FreshJournal: cfg.Demo && fresh, Stdout: &t.slips})
 	if err != nil {
 		t.Close()
 		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
@@ -189,6 +219,7 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
 		return exitFailed
 	}
+	t.slips.WriteTo(stdout)
 	if n, err := t.svc.Unresolved(context.Background()); err == nil && n > 0 && !cfg.Demo {
 		fmt.Fprintf(stdout, "%d sale(s) still being checked with Kora; they will be reconciled at the next start (or run: voucherpos reconcile).\n", n)
 	}
@@ -218,24 +249,9 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	day, err := pos.ParseDay(*date, time.Now())
-	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos history: %v\n", err)
-		return exitUsage
-	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return exitUsage
-	}
-	svc, err := pos.Open(cfg, pos.Options{ReadOnly: true})
-	if errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(stderr, "voucherpos history: no journal yet at %s\n", cfg.Journal.Path)
-		return exitFailed
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos history: %v\n", err)
-		return exitFailed
+	svc, day, code := openReader("history", c, *date, stderr)
+	if svc == nil {
+		return code
 	}
 	defer svc.Close()
 	sales, err := svc.Day(context.Background(), day)
@@ -251,6 +267,111 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitFailed
 	}
+	return exitOK
+}
+
+func runReport(args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlags("report", stderr, &c)
+	date := fs.String("date", "today", "day to report: YYYY-MM-DD, today or yesterday")
+	asCSV := fs.Bool("csv", false, "one CSV row per sale, for reconciling against the Kora dashboard")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	svc, day, code := openReader("report", c, *date, stderr)
+	if svc == nil {
+		return code
+	}
+	defer svc.Close()
+	sales, err := svc.Day(context.Background(), day)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos report: %v\n", err)
+		return exitFailed
+	}
+	if *asCSV {
+		err = pos.WriteReportCSV(stdout, sales)
+	} else {
+		err = pos.WriteReport(stdout, pos.BuildReport(day, svc.Currency(), sales))
+	}
+	if err != nil {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// openReader opens the journal read-only (beside a running till) for a day.
+func openReader(cmd string, c common, date string, stderr io.Writer) (*pos.Service, time.Time, int) {
+	day, err := pos.ParseDay(date, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos %s: %v\n", cmd, err)
+		return nil, day, exitUsage
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return nil, day, exitUsage
+	}
+	svc, err := pos.Open(cfg, pos.Options{ReadOnly: true})
+	if errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stderr, "voucherpos %s: no journal yet at %s\n", cmd, cfg.Journal.Path)
+		return nil, day, exitFailed
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos %s: %v\n", cmd, err)
+		return nil, day, exitFailed
+	}
+	return svc, day, exitOK
+}
+
+func runReceipt(args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlags("receipt", stderr, &c)
+	print := fs.Bool("print", false, "reprint it on receipt.printer (marked REPRINT)")
+	// The reference may come before or after the flags.
+	ref := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		ref, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if rest := fs.Args(); ref == "" && len(rest) == 1 {
+		ref = rest[0]
+	} else if len(rest) > 0 || ref == "" {
+		fmt.Fprintln(stderr, "usage: voucherpos receipt REFERENCE [--config F] [--print]")
+		return exitUsage
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return exitUsage
+	}
+	// Read-write when the till is not running, so a reprint is logged;
+	// read-only beside a running till.
+	svc, err := pos.Open(cfg, pos.Options{Stdout: stdout})
+	if errors.Is(err, journal.ErrLocked) {
+		svc, err = pos.Open(cfg, pos.Options{ReadOnly: true, Stdout: stdout})
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos receipt: %v\n", err)
+		return exitFailed
+	}
+	defer svc.Close()
+	ctx := context.Background()
+	if *print {
+		if err := svc.Print(ctx, ref, true); err != nil {
+			fmt.Fprintf(stderr, "voucherpos receipt: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprintf(stderr, "reprinted %s on %s\n", ref, svc.PrinterName())
+		return exitOK
+	}
+	slip, err := svc.Slip(ctx, ref, true)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos receipt: %s: %v\n", ref, err)
+		return exitFailed
+	}
+	fmt.Fprint(stdout, slip.Text())
 	return exitOK
 }
 

@@ -183,3 +183,46 @@ func TestCheckInDemoMode(t *testing.T) {
 		t.Fatalf("%d\n%s", code, out)
 	}
 }
+
+func TestReportAndReceiptCommands(t *testing.T) {
+	_, cfgPath := env(t)
+	slips := filepath.Join(t.TempDir(), "slips.txt")
+	b, _ := os.ReadFile(cfgPath)
+	os.WriteFile(cfgPath, append(b, []byte("[receipt]\nwidth = 48\nprinter = \""+slips+"\"\n")...), 0o600)
+	cfg, err := config.Load(cfgPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := pos.Open(cfg, pos.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	change, _ := svc.Submit(ctx, pos.Order{Amount: 12050, ProviderCode: "0001", PIN: "1168648096792943", Phone: "0821234567"})
+	svc.Submit(ctx, pos.Order{Amount: 100, ProviderCode: "0001", PIN: sandbox.InvalidPIN, Phone: "0821234567"})
+	svc.Close()
+
+	code, out, errOut := runCmd("report", "--config", cfgPath)
+	if code != 0 || !strings.Contains(out, "Z-report") || !strings.Contains(out, "1 change vouchers issued") || !strings.Contains(out, "R 120.50") {
+		t.Fatalf("report %d %s\n%s", code, errOut, out)
+	}
+	code, out, _ = runCmd("report", "--config", cfgPath, "--csv")
+	if code != 0 || len(strings.Split(strings.TrimSpace(out), "\n")) != 3 {
+		t.Fatalf("csv %d\n%s", code, out)
+	}
+	code, out, _ = runCmd("receipt", change.Reference, "--config", cfgPath)
+	if code != 0 || !strings.Contains(out, pos.GroupPIN(change.ChangePIN)) || !strings.Contains(out, "REPRINT") {
+		t.Fatalf("receipt %d\n%s", code, out)
+	}
+	code, _, errOut = runCmd("receipt", "--config", cfgPath, "--print", change.Reference)
+	slip, _ := os.ReadFile(slips)
+	if code != 0 || !strings.Contains(string(slip), pos.GroupPIN(change.ChangePIN)) {
+		t.Fatalf("receipt --print %d %s\n%s", code, errOut, slip)
+	}
+	if code, _, _ := runCmd("receipt", "no-such-ref", "--config", cfgPath); code != 1 {
+		t.Fatalf("unknown reference: exit %d", code)
+	}
+	if code, _, _ := runCmd("receipt", "--config", cfgPath); code != 2 {
+		t.Fatalf("no reference: exit %d", code)
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +31,7 @@ type Service struct {
 	version   string
 	providers []config.Provider
 	policy    Policy
+	printer   Printer
 
 	mu        sync.Mutex
 	inflight  map[string]bool // references with a request on the wire
@@ -65,6 +68,9 @@ type Options struct {
 	ReadOnly bool
 	// FreshJournal starts the journal empty (demo mode).
 	FreshJournal bool
+	// Stdout receives slips when receipt.printer is "stdout"; nil means
+	// os.Stdout.
+	Stdout io.Writer
 }
 
 // Open builds the till from a checked config: its journal (locked) and its
@@ -98,6 +104,13 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 	}
 	if s.policy == (Policy{}) {
 		s.policy = DefaultPolicy
+	}
+	stdout := opts.Stdout
+	if stdout == nil {
+		stdout = os.Stdout
+	}
+	if s.printer, err = NewPrinter(cfg.Receipt.Printer, cfg.Receipt.ESCPOS, stdout); err != nil {
+		return nil, err
 	}
 	if !opts.ReadOnly {
 		kopts := []kora.Option{kora.WithTimeout(cfg.Kora.Timeout), kora.WithUserAgent("voucherpos/" + s.version)}

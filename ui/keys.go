@@ -43,6 +43,14 @@ type keyMap struct {
 	NewSale   key.Binding
 	Park      key.Binding
 	History   key.Binding
+	Print     key.Binding
+	Preview   key.Binding
+	Filter    key.Binding
+	PrevDay   key.Binding
+	NextDay   key.Binding
+	Open      key.Binding
+	Report    key.Binding
+	Scroll    key.Binding
 	Recheck   key.Binding
 	Vouchers  key.Binding
 	Help      key.Binding
@@ -65,6 +73,14 @@ func newKeyMap() keyMap {
 		NewSale:   key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "new sale")),
 		Park:      key.NewBinding(key.WithKeys("enter", "+", "p"), key.WithHelp("enter", "park & go on")),
 		History:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
+		Print:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "print slip")),
+		Preview:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view slip")),
+		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
+		PrevDay:   key.NewBinding(key.WithKeys("left", "["), key.WithHelp("←/→", "day")),
+		NextDay:   key.NewBinding(key.WithKeys("right", "]"), key.WithHelp("→", "next day")),
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Report:    key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "report")),
+		Scroll:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll slip")),
 		Recheck:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check now")),
 		Vouchers:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "demo vouchers")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -87,7 +103,7 @@ func (m *model) help() []key.Binding {
 	}
 	switch m.state {
 	case stateAmount:
-		b = []key.Binding{k.Next, k.Delete, k.History}
+		b = []key.Binding{k.Next, k.Delete, k.History, k.Report}
 	case stateProvider:
 		b = []key.Binding{k.Next, k.Back, k.Pick, k.Up, k.Down}
 	case statePIN, statePhone:
@@ -97,7 +113,10 @@ func (m *model) help() []key.Binding {
 	case stateSubmitting:
 		return nil
 	case stateApproved:
-		b = []key.Binding{k.NewSale, k.History}
+		if m.slipView != nil {
+			return []key.Binding{k.Back, k.Print, k.Scroll, k.Help, k.Quit}
+		}
+		b = []key.Binding{k.NewSale, k.Print, k.Preview, k.History}
 	case stateDeclined:
 		d := k.Next
 		d.SetHelp("enter", "fix it")
@@ -107,9 +126,16 @@ func (m *model) help() []key.Binding {
 			b = []key.Binding{k.Park}
 		}
 	case stateHistory:
-		b = []key.Binding{k.Back, k.Up, k.Down, k.Recheck}
+		b = []key.Binding{k.Back, k.Open, k.Up, k.Down, k.Filter, k.PrevDay, k.Recheck, k.Report}
+	case stateDetail:
+		b = []key.Binding{k.Back, k.Print, k.Scroll}
+		if m.detail != nil && !m.detail.Final() {
+			b = append(b, k.Recheck)
+		}
+	case stateReport:
+		b = []key.Binding{k.Back, k.PrevDay}
 	}
-	if m.demo && m.state != stateHistory {
+	if m.demo && m.state < stateHistory {
 		b = append(b, k.Vouchers)
 	}
 	return append(b, k.Help, k.Quit)

@@ -28,6 +28,8 @@ const (
 	stateDeclined
 	stateChecking
 	stateHistory
+	stateDetail
+	stateReport
 )
 
 // Options configure the till's screens.
@@ -95,11 +97,20 @@ type model struct {
 	ticking     bool
 	lastCheck   time.Time
 
-	history   []pos.Sale
-	histSel   int
-	histErr   string
-	histFrom  state
-	histShown bool
+	history    []pos.Sale // the day's sales, newest first, filtered
+	histAll    []pos.Sale
+	histSel    int
+	histErr    string
+	histFrom   state
+	histDay    time.Time
+	histFilter filter
+	detail     *pos.Sale // the sale opened from History
+	slipView   []string  // a slip preview on screen
+	slipTop    int       // its first line shown
+	report     pos.Report
+
+	printNote string // what became of the last print
+	printed   map[string]bool
 
 	unresolved   int
 	notice       string
@@ -132,14 +143,6 @@ func (m *model) countCmd() tea.Cmd {
 	return func() tea.Msg {
 		n, _ := svc.Unresolved(context.Background())
 		return unresolvedMsg(n)
-	}
-}
-
-func (m *model) historyCmd() tea.Cmd {
-	svc, now := m.svc, m.now()
-	return func() tea.Msg {
-		sales, err := svc.Day(context.Background(), now)
-		return historyMsg{sales, err}
 	}
 }
 
@@ -184,15 +187,19 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case unresolvedMsg:
 		m.unresolved = int(msg)
 	case historyMsg:
-		m.history, m.histErr = msg.sales, ""
+		m.onHistory(msg)
+	case reportMsg:
+		m.report, m.histErr = msg.report, ""
 		if msg.err != nil {
-			m.histErr = "History could not be read: " + msg.err.Error()
+			m.histErr = "The report could not be built: " + msg.err.Error()
 		}
-		// Newest first.
-		for i, j := 0, len(m.history)-1; i < j; i, j = i+1, j-1 {
-			m.history[i], m.history[j] = m.history[j], m.history[i]
+	case printDoneMsg:
+		m.onPrinted(msg)
+	case slipMsg:
+		m.slipView, m.slipTop = msg.lines, 0
+		if msg.err != nil {
+			m.slipView = []string{"The slip could not be built: " + msg.err.Error()}
 		}
-		m.histSel = min(m.histSel, max(len(m.history)-1, 0))
 	case tea.PasteMsg:
 		m.paste(msg.Content)
 	case tea.KeyPressMsg:
@@ -222,6 +229,11 @@ func (m *model) onResult(s pos.Sale, err error) tea.Cmd {
 	switch s.Status {
 	case pos.Approved:
 		m.state = stateApproved
+		m.printNote = ""
+		if m.svc.HasPrinter() {
+			m.graceUntil = m.now().Add(m.opts.Grace)
+			return m.printCmd(s.Reference)
+		}
 	case pos.Declined:
 		m.state = stateDeclined
 		if s.DeclineKind == pos.DeclineNotSent {
@@ -252,7 +264,7 @@ func (m *model) onUpdate(s pos.Sale) tea.Cmd {
 	} else if s.Final() && s.Reference != m.sale.Reference {
 		m.notice = "Parked sale " + s.Currency.Format(s.Requested) + " is now " + strings.ToUpper(string(s.Status))
 	}
-	if m.state == stateHistory {
+	if m.state == stateHistory || m.state == stateDetail {
 		cmds = append(cmds, m.historyCmd())
 	}
 	return tea.Batch(cmds...)
@@ -299,7 +311,7 @@ func (m *model) onKey(k string) tea.Cmd {
 		m.showHelp = true
 		return nil
 	}
-	if m.demo && m.matches(k, m.keys.Vouchers) && m.state != stateHistory {
+	if m.demo && m.matches(k, m.keys.Vouchers) && m.state < stateHistory {
 		m.showVouchers = !m.showVouchers
 		return nil
 	}
@@ -322,10 +334,20 @@ func (m *model) onKey(k string) tea.Cmd {
 		return m.keyConfirm(k)
 	case stateApproved:
 		switch {
+		case m.slipView != nil && m.matches(k, m.keys.Back, m.keys.Preview):
+			m.slipView = nil
+		case m.slipView != nil && m.matches(k, m.keys.Up, m.keys.Down):
+			m.scrollSlip(k)
 		case m.matches(k, m.keys.NewSale):
 			m.newSale()
+		case m.matches(k, m.keys.Print):
+			return m.printCmd(m.sale.Reference)
+		case m.matches(k, m.keys.Preview):
+			return m.previewCmd(m.sale.Reference)
 		case m.matches(k, m.keys.History):
 			return m.openHistory()
+		case m.matches(k, m.keys.Report):
+			return m.openReport()
 		}
 	case stateDeclined:
 		switch {
@@ -341,6 +363,10 @@ func (m *model) onKey(k string) tea.Cmd {
 		}
 	case stateHistory:
 		return m.keyHistory(k)
+	case stateDetail:
+		return m.keyDetail(k)
+	case stateReport:
+		return m.keyReport(k)
 	}
 	return nil
 }
@@ -397,6 +423,8 @@ func (m *model) keyAmount(k string) tea.Cmd {
 		m.amountText, m.fieldErr = "", ""
 	case m.matches(k, m.keys.History):
 		return m.openHistory()
+	case m.matches(k, m.keys.Report):
+		return m.openReport()
 	}
 	return nil
 }
@@ -572,12 +600,8 @@ func (m *model) newSale() {
 	m.amountText, m.amount, m.phone, m.phoneE164, m.provider = "", 0, "", "", 0
 	m.fieldErr, m.retryRef, m.failure, m.returnToConfirm = "", "", nil, false
 	m.sale = pos.Sale{}
+	m.slipView, m.printNote = nil, ""
 	m.state = stateAmount
-}
-
-func (m *model) openHistory() tea.Cmd {
-	m.histFrom, m.state, m.histSel = m.state, stateHistory, 0
-	return m.historyCmd()
 }
 
 // checkEvery is how often the Checking screen asks Kora about its sale.
@@ -592,28 +616,6 @@ func (m *model) resolveCmd(ref string) tea.Cmd {
 		}
 		return saleUpdateMsg{s}
 	}
-}
-
-func (m *model) keyHistory(k string) tea.Cmd {
-	switch {
-	case m.matches(k, m.keys.Up):
-		m.histSel = max(m.histSel-1, 0)
-	case m.matches(k, m.keys.Down):
-		m.histSel = min(m.histSel+1, max(len(m.history)-1, 0))
-	case m.matches(k, m.keys.Recheck):
-		if m.histSel < len(m.history) && !m.history[m.histSel].Final() {
-			return m.resolveCmd(m.history[m.histSel].Reference)
-		}
-	case m.matches(k, m.keys.Back), k == "h":
-		m.state = m.histFrom
-		if m.state == stateApproved || m.state == stateDeclined || m.state == stateChecking {
-			// The result was seen; back to selling.
-			if m.state != stateChecking {
-				m.newSale()
-			}
-		}
-	}
-	return nil
 }
 
 // paste takes a scanner's or clipboard's text into the field being typed.

@@ -102,6 +102,10 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	case "kpenter":
@@ -132,7 +136,7 @@ func (h *harness) press(keys ...string) {
 
 func isNamed(k string) bool {
 	switch k {
-	case "enter", "esc", "backspace", "up", "down", "ctrl+c", "kpenter", "kpplus", "kpminus":
+	case "enter", "esc", "backspace", "up", "down", "left", "right", "ctrl+c", "kpenter", "kpplus", "kpminus":
 		return true
 	}
 	return false
@@ -533,7 +537,7 @@ func TestHistoryBadges(t *testing.T) {
 	h.pastGrace()
 	h.press("h")
 	h.wantState(stateHistory)
-	h.want("Today's sales (2)", "DECLINE", "PAID", "*2943", "*1234")
+	h.want("Today's sales (2, all)", "DECLINE", "PAID", "*2943", "*1234")
 	h.press("esc")
 	h.wantState(stateAmount)
 }
@@ -582,6 +586,17 @@ func TestGoldenScreens(t *testing.T) {
 		"quit":      func(m *model) { m.amountText, m.quitting = "5", true },
 		"vouchers":  func(m *model) { m.showVouchers = true },
 		"unresolve": func(m *model) { m.unresolved, m.notice = 2, "Parked sale R 25.00 is now APPROVED" },
+		"detail": func(m *model) {
+			m.state, m.detail, m.printNote = stateDetail, &approved, "Slip printed (/var/spool/slips.txt)."
+		},
+		"report": func(m *model) {
+			m.state, m.histDay = stateReport, at
+			m.report = pos.BuildReport(at, cur, []pos.Sale{approved, partly})
+		},
+		"slip": func(m *model) {
+			m.sale, m.state = approved, stateApproved
+			m.slipView = strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN, Location: time.UTC}).Text()), "\n")
+		},
 	}
 	for name, set := range screens {
 		for _, size := range [][2]int{{80, 24}, {40, 12}} {
@@ -617,3 +632,82 @@ func TestGoldenScreens(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestPrintingFromTheTill(t *testing.T) {
+	t.Parallel()
+	slips := filepath.Join(t.TempDir(), "slips.txt")
+	h := newHarness(t, func(c *config.Config) { c.Receipt.Printer = slips })
+	h.sell("120.50", "1", "1168648096792943", "0821234567")
+	h.press("enter") // approved: the slip prints by itself
+	h.want("APPROVED", "Slip printed ("+slips+").")
+	b, _ := os.ReadFile(slips)
+	pin := pos.GroupPIN(h.m.sale.ChangePIN)
+	if !strings.Contains(string(b), pin) || strings.Contains(string(b), "REPRINT") || strings.Contains(string(b), "1168648096792943") {
+		t.Fatalf("slip:\n%s", b)
+	}
+	h.pastGrace()
+	h.press("p") // a second print is a reprint
+	b, _ = os.ReadFile(slips)
+	if strings.Count(string(b), "REPRINT") != 1 {
+		t.Fatalf("reprint:\n%s", b)
+	}
+	h.press("v")
+	h.want("Slip preview", "CHANGE VOUCHER", pin)
+	h.press("down", "down", "down", "down", "down", "down", "down", "down")
+	h.want("Keep this slip - it is money.", "Thank you")
+	h.press("esc")
+	h.want("NEW VOUCHER PIN")
+
+	// From History: the detail view and a reprint.
+	h.press("h", "enter")
+	h.wantState(stateDetail)
+	h.want("Ref", h.m.sale.Reference[:10], "Change voucher issued", "REPRINT")
+	h.press("p")
+	b, _ = os.ReadFile(slips)
+	if strings.Count(string(b), "REPRINT") != 2 {
+		t.Fatalf("history reprint:\n%s", b)
+	}
+	h.press("esc")
+	h.wantState(stateHistory)
+}
+
+func TestPrinterFailureIsSaidAndTheSaleStands(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(c *config.Config) { c.Receipt.Printer = "/dev/usb/lp9" })
+	h.sell("100", "1", "1000000000000100", "0821234567")
+	h.press("enter")
+	h.want("APPROVED", "The slip did not print: printer /dev/usb/lp9 is not connected. Press p to try again.")
+	s, _ := h.svc.Get(context.Background(), h.m.sale.Reference)
+	if s.Status != pos.Approved {
+		t.Fatalf("the sale became %s", s.Status)
+	}
+}
+
+func TestHistoryFilterDaysAndReport(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, sale := range [][]string{{"120.50", "1", "1168648096792943"}, {"10", "1", sandbox.InvalidPIN}, {"80", "2", "200000000050"}} {
+		h.sell(sale[0], sale[1], sale[2], "0821234567")
+		h.press("enter")
+		h.pastGrace()
+		h.press("h", "esc") // seen in History, then a new sale
+		h.wantState(stateAmount)
+	}
+	h.press("h")
+	h.want("(3, all)")
+	h.press("f")
+	h.want("(2, approved)")
+	h.press("f")
+	h.want("(1, declined)", "DECLINE")
+	h.press("f", "f")
+	h.want("(3, all)")
+	h.press("left")
+	h.want("(0, all)", "No sales to show.")
+	h.press("right")
+	h.want("Today's sales (3, all)")
+	h.press("z")
+	h.wantState(stateReport)
+	h.want("Z-report", "R 170.50 (2 approved)", "1 change, 1 partly paid")
+	h.press("esc")
+	h.wantState(stateAmount)
+}

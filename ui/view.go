@@ -146,6 +146,9 @@ func (m *model) screen() []string {
 	case stateSubmitting:
 		return m.submittingView()
 	case stateApproved:
+		if m.slipView != nil {
+			return append([]string{m.st.Title.Render("Slip preview")}, m.slipLines()...)
+		}
 		return m.approvedView()
 	case stateDeclined:
 		return m.declinedView()
@@ -153,8 +156,21 @@ func (m *model) screen() []string {
 		return m.checkingView()
 	case stateHistory:
 		return m.historyView()
+	case stateDetail:
+		if m.slipView != nil {
+			return append(m.detailView(), m.slipLines()...)
+		}
+		return m.detailView()
+	case stateReport:
+		return m.reportView()
 	}
 	return nil
+}
+
+// slipLines shows a slip as it will print, in a frame of its own.
+func (m *model) slipLines() []string {
+	out := []string{m.st.Hint.Render(strings.Repeat(m.st.Rule, min(m.width-2, 48)))}
+	return append(out, m.slipView[min(m.slipTop, len(m.slipView)):]...)
 }
 
 func (m *model) title(t string) []string {
@@ -283,6 +299,9 @@ func (m *model) approvedView() []string {
 		}
 		out = append(out, m.styled(m.st.Warn, "Give this to the customer — it is their money.")...)
 	}
+	if m.printNote != "" {
+		out = append(out, m.styled(m.st.Hint, m.printNote)...)
+	}
 	return out
 }
 
@@ -331,33 +350,6 @@ func (m *model) badge(s pos.Sale) string {
 		return m.st.Bad.Render("DECLINE")
 	}
 	return m.st.Warn.Render("CHECK  ")
-}
-
-func (m *model) historyView() []string {
-	out := []string{m.st.Title.Render(fmt.Sprintf("Today's sales (%d)", len(m.history)))}
-	if m.histErr != "" {
-		return append(out, m.st.Error.Render(m.histErr))
-	}
-	if len(m.history) == 0 {
-		return append(out, m.st.Hint.Render("No sales yet today."))
-	}
-	rows := m.hgt - 4
-	start := 0
-	if m.histSel >= rows {
-		start = m.histSel - rows + 1
-	}
-	for i := start; i < len(m.history) && i < start+rows; i++ {
-		s := m.history[i]
-		line := fmt.Sprintf("%s %s %10s *%s %s", s.CreatedAt.Local().Format("15:04"), m.badge(s),
-			s.Currency.Format(s.Requested), s.PINLast4, s.ProviderName)
-		if i == m.histSel {
-			line = m.st.Arrow + line
-		} else {
-			line = " " + line
-		}
-		out = append(out, line)
-	}
-	return out
 }
 
 func (m *model) helpView() []string {

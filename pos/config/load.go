@@ -38,11 +38,12 @@ func Load(path string, env Env) (*Config, error) {
 }
 
 type loader struct {
-	path  string
-	env   Env
-	dir   string      // the config file's directory, absolute when possible
-	mode  fs.FileMode // the config file's permission bits
-	lines lineIndex
+	skipSecret bool
+	path       string
+	env        Env
+	dir        string      // the config file's directory, absolute when possible
+	mode       fs.FileMode // the config file's permission bits
+	lines      lineIndex
 }
 
 // at starts an error about key, placed on its line.
@@ -75,10 +76,30 @@ func (l *loader) load() (*Config, *Error) {
 	if e := earliest(l.apply(c, d)); e != nil {
 		return nil, e
 	}
+	if l.skipSecret {
+		return c, nil
+	}
 	if e := l.secret(c, d.tables["kora"]); e != nil {
 		return nil, e
 	}
 	return c, nil
+}
+
+// LoadDemo is demo mode with a config file's look and feel: the file is
+// checked as Load checks it, and its store name, terminal id, [receipt],
+// [kiosk] and [ui] are kept, but Kora, the providers and the journal are
+// the demo's, and no secret is needed.
+func LoadDemo(path string, env Env) (*Config, error) {
+	l := &loader{path: path, env: orGetenv(env), skipSecret: true}
+	c, err := l.load()
+	if err != nil {
+		return nil, err
+	}
+	d := Demo(env)
+	d.Path = path
+	d.Store.Name, d.Store.TerminalID = c.Store.Name, c.Store.TerminalID
+	d.Receipt, d.Kiosk, d.UI = c.Receipt, c.Kiosk, c.UI
+	return d, nil
 }
 
 func (l *loader) read() (string, *Error) {
@@ -236,7 +257,9 @@ func (l *loader) store(s *Store, t table) []*Error {
 			s.Country = strings.ToUpper(v)
 		}
 	}
-	if v, _ := t.str("customer_email"); v == "" {
+	if v, _ := t.str("customer_email"); v == "" && l.skipSecret {
+		// Demo mode brings its own.
+	} else if v == "" {
 		errs = append(errs, l.errf("store.customer_email", "required (Kora needs an email on every charge)"))
 	} else if e := l.email(v); e != nil {
 		errs = append(errs, e)
