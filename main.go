@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/charmbracelet/x/term"
+
 	"voucherpos/kora/sandbox"
 	"voucherpos/pos"
 	"voucherpos/pos/config"
@@ -38,6 +40,7 @@ usage:
   voucherpos receipt REFERENCE [--config F] [--print]
   voucherpos reconcile [--config F]                  resolve pending/unknown sales now
   voucherpos check [--config F]                      config, key and connectivity check
+  voucherpos hash-pin                                make kiosk.supervisor_pin_hash from a PIN
   voucherpos version
 
 With no config file found, the till runs in demo mode on a built-in Kora sandbox.
@@ -75,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runReceipt(args, stdout, stderr)
 	case "check":
 		return runCheck(args, stdout, stderr)
+	case "hash-pin":
+		return runHashPIN(args, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "voucherpos", version)
 		return exitOK
@@ -192,11 +197,10 @@ func openTill(c common, fresh bool, stderr io.Writer) (*till, int) {
 func runTill(args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlags("voucherpos", stderr, &c)
-	kiosk := fs.Bool("kiosk", false, "kiosk mode: customer-facing, locked down")
+	kiosk := fs.Bool("kiosk", false, "kiosk mode: customer-facing, locked down (also [kiosk] enabled = true)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	_ = kiosk
 	t, code := openTill(c, true, stderr)
 	if t == nil {
 		return code
@@ -204,11 +208,25 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 	defer t.Close()
 	cfg := t.svc.Config()
 	opts := ui.Options{
-		Demo:  cfg.Demo,
-		ASCII: cfg.UI.ASCII || os.Getenv("TERM") == "linux",
+		Demo:        cfg.Demo,
+		ASCII:       cfg.UI.ASCII || os.Getenv("TERM") == "linux",
+		Kiosk:       *kiosk || cfg.Kiosk.Enabled,
+		IdleTimeout: cfg.Kiosk.IdleTimeout,
 	}
 	if t.sb != nil {
 		opts.DemoVouchers = demoVoucherLines(t.sb)
+	}
+	if opts.Kiosk {
+		hash, err := supervisorHash(cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+			return exitUsage
+		}
+		opts.SupervisorHash = hash
+		// Keys cannot stop a kiosk; signals from the keyboard's driver
+		// neither. SIGTERM and SIGHUP (systemd, a hung-up console) still
+		// close it cleanly.
+		signal.Ignore(syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -223,6 +241,59 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 	if n, err := t.svc.Unresolved(context.Background()); err == nil && n > 0 && !cfg.Demo {
 		fmt.Fprintf(stdout, "%d sale(s) still being checked with Kora; they will be reconciled at the next start (or run: voucherpos reconcile).\n", n)
 	}
+	return exitOK
+}
+
+// supervisorHash is the kiosk's supervisor PIN hash: the configured one,
+// or in demo mode the hash of the documented demo PIN.
+func supervisorHash(cfg *config.Config) (string, error) {
+	h := cfg.Kiosk.SupervisorPINHash
+	if h == "" && cfg.Demo {
+		return pos.HashSupervisorPIN(pos.DemoSupervisorPIN)
+	}
+	if h == "" {
+		return "", fmt.Errorf("%s: kiosk.supervisor_pin_hash: kiosk mode needs one; make it with: voucherpos hash-pin", cfg.Path)
+	}
+	if err := pos.CheckSupervisorHash(h); err != nil {
+		return "", fmt.Errorf("%s: kiosk.supervisor_pin_hash: %v", cfg.Path, err)
+	}
+	return h, nil
+}
+
+// runHashPIN prints the kiosk.supervisor_pin_hash of a PIN read from the
+// terminal (not echoed) or from standard input.
+func runHashPIN(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintln(stderr, "usage: voucherpos hash-pin   (type the PIN, or pipe it in)")
+		return exitUsage
+	}
+	var pin string
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		fmt.Fprint(stderr, "Supervisor PIN (4-12 digits): ")
+		b, err := term.ReadPassword(f.Fd())
+		fmt.Fprintln(stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "voucherpos hash-pin: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprint(stderr, "Again: ")
+		again, _ := term.ReadPassword(f.Fd())
+		fmt.Fprintln(stderr)
+		if string(again) != string(b) {
+			fmt.Fprintln(stderr, "voucherpos hash-pin: the two PINs differ")
+			return exitUsage
+		}
+		pin = string(b)
+	} else {
+		b, _ := io.ReadAll(io.LimitReader(stdin, 64))
+		pin = strings.TrimSpace(string(b))
+	}
+	h, err := pos.HashSupervisorPIN(pin)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos hash-pin: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "supervisor_pin_hash = %q\n", h)
 	return exitOK
 }
 

@@ -35,6 +35,7 @@ type Service struct {
 
 	mu        sync.Mutex
 	inflight  map[string]bool // references with a request on the wire
+	busy      sync.WaitGroup  // one per inflight reference
 	listeners []func(Sale)
 
 	wake chan struct{}
@@ -129,7 +130,22 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 }
 
 // Close closes the journal.
-func (s *Service) Close() error { return s.journal.Close() }
+// Close waits (a bounded while) for requests on the wire to be recorded,
+// then closes the journal. A request still unanswered then stays pending
+// in the journal, to be resolved at the next start.
+func (s *Service) Close() error {
+	done := make(chan struct{})
+	go func() { s.busy.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		s.log.Warn("closing with requests still on the wire; they stay pending for the next start")
+	}
+	return s.journal.Close()
+}
+
+// closeWait bounds how long Close waits for requests on the wire.
+const closeWait = 10 * time.Second
 
 // Currency is the till's currency.
 func (s *Service) Currency() Currency { return s.cur }
@@ -482,6 +498,7 @@ func (s *Service) claim(ref string) bool {
 		return false
 	}
 	s.inflight[ref] = true
+	s.busy.Add(1)
 	return true
 }
 
@@ -489,6 +506,7 @@ func (s *Service) release(ref string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.inflight, ref)
+	s.busy.Done()
 }
 
 // kick wakes the background reconciler.

@@ -16,6 +16,12 @@ type decline struct {
 	clearPIN bool
 }
 
+// kioskWords are the customer's words where the cashier's would not do.
+var kioskWords = map[pos.DeclineKind]string{
+	pos.DeclineUnauthorized: "This machine can't take vouchers right now. Nothing was charged. Please ask for help.",
+	pos.DeclineNotSent:      "The payment service can't be reached right now — nothing was charged. Please try again.",
+}
+
 // declineFor maps a declined sale to its words (PRODUCT.md "Declines").
 func declineFor(s pos.Sale, provider string) decline {
 	switch s.DeclineKind {

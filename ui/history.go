@@ -99,8 +99,13 @@ func (m *model) openHistory() tea.Cmd {
 	return m.historyCmd()
 }
 
-// leaveHistory goes back to selling; a result already seen is done with.
+// leaveHistory goes back to selling (or to the supervisor's menu); a
+// result already seen is done with.
 func (m *model) leaveHistory() {
+	if m.supervisor {
+		m.state, m.detail, m.slipView = stateSupervisorMenu, nil, nil
+		return
+	}
 	m.state, m.detail = m.histFrom, nil
 	if m.state == stateApproved || m.state == stateDeclined {
 		m.newSale()

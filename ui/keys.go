@@ -17,6 +17,8 @@ func keyName(msg tea.KeyPressMsg) string {
 		return "-"
 	case tea.KeyKpDecimal, tea.KeyKpComma:
 		return "."
+	case tea.KeyKpMultiply:
+		return "*"
 	case tea.KeyKp0, tea.KeyKp1, tea.KeyKp2, tea.KeyKp3, tea.KeyKp4,
 		tea.KeyKp5, tea.KeyKp6, tea.KeyKp7, tea.KeyKp8, tea.KeyKp9:
 		return string('0' + (msg.Code - tea.KeyKp0))
@@ -134,9 +136,23 @@ func (m *model) help() []key.Binding {
 		}
 	case stateReport:
 		b = []key.Binding{k.Back, k.PrevDay}
+	case stateSupervisorPIN:
+		b = []key.Binding{k.Next, k.Back}
+	case stateSupervisorMenu:
+		b = []key.Binding{k.Pick, k.Back}
 	}
 	if m.demo && m.state < stateHistory {
 		b = append(b, k.Vouchers)
+	}
+	if m.kiosk {
+		// Staff keys are not offered to customers, and nothing quits.
+		kept := b[:0]
+		for _, x := range b {
+			if m.supervisor || (x.Help().Key != k.History.Help().Key && x.Help().Key != k.Report.Help().Key) {
+				kept = append(kept, x)
+			}
+		}
+		return append(kept, k.Help)
 	}
 	return append(b, k.Help, k.Quit)
 }

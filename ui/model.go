@@ -30,6 +30,8 @@ const (
 	stateHistory
 	stateDetail
 	stateReport
+	stateSupervisorPIN
+	stateSupervisorMenu
 )
 
 // Options configure the till's screens.
@@ -49,6 +51,14 @@ type Options struct {
 	// Tick schedules the next animation frame; nil means tea.Tick every
 	// 100 ms (tests turn it off).
 	Tick func() tea.Cmd
+	// Kiosk: customer-facing words, the PIN masked, keys that leave the
+	// program locked, staff screens behind the supervisor PIN.
+	Kiosk bool
+	// IdleTimeout clears a half-typed kiosk sale; ResultTimeout returns a
+	// kiosk's result screen to a new sale.
+	IdleTimeout, ResultTimeout time.Duration
+	// SupervisorHash is kiosk.supervisor_pin_hash.
+	SupervisorHash string
 }
 
 // Messages from commands.
@@ -112,6 +122,19 @@ type model struct {
 	printNote string // what became of the last print
 	printed   map[string]bool
 
+	kiosk        bool
+	lastKey      time.Time // the last key pressed (kiosk idle timeout)
+	resultAt     time.Time // when the result screen appeared
+	lastApproved string    // the last approved sale, for a supervisor's reprint
+	stars        int
+	starAt       time.Time
+	supervisor   bool // the supervisor PIN was given
+	supPIN       string
+	supMsg       string
+	supFails     int
+	lockLevel    int
+	lockUntil    time.Time
+
 	unresolved   int
 	notice       string
 	showHelp     bool
@@ -129,14 +152,20 @@ func newModel(svc *pos.Service, opts Options) *model {
 	if opts.Grace == 0 {
 		opts.Grace = 500 * time.Millisecond
 	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = 90 * time.Second
+	}
+	if opts.ResultTimeout == 0 {
+		opts.ResultTimeout = max(opts.IdleTimeout/3, 5*time.Second)
+	}
 	return &model{
 		svc: svc, opts: opts, demo: opts.Demo, keys: newKeyMap(), st: newStyles(opts.ASCII),
-		now: opts.Now, width: 80, hgt: 24,
+		now: opts.Now, width: 80, hgt: 24, kiosk: opts.Kiosk, lastKey: opts.Now(),
 	}
 }
 
 // Init counts the unresolved sales; it sends nothing to Kora.
-func (m *model) Init() tea.Cmd { return m.countCmd() }
+func (m *model) Init() tea.Cmd { return tea.Batch(m.countCmd(), m.idleTick()) }
 
 func (m *model) countCmd() tea.Cmd {
 	svc := m.svc
@@ -195,6 +224,11 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case printDoneMsg:
 		m.onPrinted(msg)
+	case idleTickMsg:
+		m.checkIdle()
+		return m, m.idleTick()
+	case supervisorCheckMsg:
+		m.onSupervisorCheck(bool(msg))
 	case slipMsg:
 		m.slipView, m.slipTop = msg.lines, 0
 		if msg.err != nil {
@@ -226,9 +260,11 @@ func (m *model) onResult(s pos.Sale, err error) tea.Cmd {
 	}
 	m.sale = s
 	m.retryRef = ""
+	m.resultAt = m.now()
 	switch s.Status {
 	case pos.Approved:
 		m.state = stateApproved
+		m.lastApproved = s.Reference
 		m.printNote = ""
 		if m.svc.HasPrinter() {
 			m.graceUntil = m.now().Add(m.opts.Grace)
@@ -285,6 +321,12 @@ func (m *model) underWay() bool {
 func (m *model) matches(k string, b ...key.Binding) bool { return key.Matches(name(k), b...) }
 
 func (m *model) onKey(k string) tea.Cmd {
+	if m.kiosk {
+		m.lastKey = m.now()
+		if lockedKey(k) {
+			return nil
+		}
+	}
 	if m.quitting {
 		switch {
 		case m.matches(k, m.keys.Yes):
@@ -344,16 +386,16 @@ func (m *model) onKey(k string) tea.Cmd {
 			return m.printCmd(m.sale.Reference)
 		case m.matches(k, m.keys.Preview):
 			return m.previewCmd(m.sale.Reference)
-		case m.matches(k, m.keys.History):
+		case m.matches(k, m.keys.History) && !m.staffOnly():
 			return m.openHistory()
-		case m.matches(k, m.keys.Report):
+		case m.matches(k, m.keys.Report) && !m.staffOnly():
 			return m.openReport()
 		}
 	case stateDeclined:
 		switch {
 		case m.matches(k, m.keys.Next):
 			m.fixDecline()
-		case m.matches(k, m.keys.History):
+		case m.matches(k, m.keys.History) && !m.staffOnly():
 			return m.openHistory()
 		}
 	case stateChecking:
@@ -367,6 +409,10 @@ func (m *model) onKey(k string) tea.Cmd {
 		return m.keyDetail(k)
 	case stateReport:
 		return m.keyReport(k)
+	case stateSupervisorPIN:
+		return m.keySupervisorPIN(k)
+	case stateSupervisorMenu:
+		return m.keySupervisorMenu(k)
 	}
 	return nil
 }
@@ -421,10 +467,12 @@ func (m *model) keyAmount(k string) tea.Cmd {
 		}
 	case m.matches(k, m.keys.Back):
 		m.amountText, m.fieldErr = "", ""
-	case m.matches(k, m.keys.History):
+	case m.matches(k, m.keys.History) && !m.staffOnly():
 		return m.openHistory()
-	case m.matches(k, m.keys.Report):
+	case m.matches(k, m.keys.Report) && !m.staffOnly():
 		return m.openReport()
+	case k == "*":
+		m.star()
 	}
 	return nil
 }

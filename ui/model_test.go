@@ -711,3 +711,148 @@ func TestHistoryFilterDaysAndReport(t *testing.T) {
 	h.press("esc")
 	h.wantState(stateAmount)
 }
+
+func newKiosk(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t)
+	hash, err := pos.HashSupervisorPIN("482913")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(h.svc, Options{Kiosk: true, Now: h.clock.now, Tick: func() tea.Cmd { return nil },
+		IdleTimeout: 90 * time.Second, SupervisorHash: hash})
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 12})
+	h.m = m
+	return h
+}
+
+func TestKioskKeysNeverLeave(t *testing.T) {
+	t.Parallel()
+	h := newKiosk(t)
+	for _, state := range []func(){func() {}, func() { h.press("5") }, func() { h.press("enter", "1") }} {
+		state()
+		for _, k := range []tea.KeyPressMsg{keyMsg("ctrl+c"), {Code: 'z', Mod: tea.ModCtrl}, {Code: '\\', Mod: tea.ModCtrl}, keyMsg("q")} {
+			if _, cmd := h.m.Update(k); cmd != nil {
+				if _, quit := cmd().(tea.QuitMsg); quit {
+					t.Fatalf("%v quit the kiosk", k)
+				}
+			}
+			if h.m.quitting {
+				t.Fatalf("%v asked to quit", k)
+			}
+		}
+	}
+	// History, the report and the quit hint are not offered to customers.
+	h.m.newSale()
+	h.press("h", "z")
+	h.wantState(stateAmount)
+	if s := h.screen(); strings.Contains(s, "history") || strings.Contains(s, "quit") {
+		t.Fatalf("staff keys offered:\n%s", s)
+	}
+	h.want("Pay with a voucher")
+}
+
+func TestKioskMasksThePIN(t *testing.T) {
+	t.Parallel()
+	h := newKiosk(t)
+	h.press("10", "enter", "1", "11686480")
+	h.want("Type your 1Voucher PIN", "•••• ••••")
+	if strings.Contains(h.screen(), "1168") {
+		t.Fatalf("PIN digits on a kiosk screen:\n%s", h.screen())
+	}
+}
+
+func TestKioskSupervisorPINAndLockout(t *testing.T) {
+	t.Parallel()
+	h := newKiosk(t)
+	h.press("*", "*")
+	h.clock.add(4 * time.Second) // too slow: the sequence starts again
+	h.press("*")
+	h.wantState(stateAmount)
+	h.press("*", "*")
+	h.wantState(stateSupervisorPIN)
+	for i := 1; i <= 3; i++ {
+		h.press("1111", "enter")
+	}
+	h.want("Locked. Try again in 30s.")
+	h.press("482913", "enter") // the right PIN, but locked
+	h.wantState(stateSupervisorPIN)
+	h.want("Locked. Try again in 30s.")
+	h.clock.add(31 * time.Second)
+	for i := 1; i <= 3; i++ {
+		h.press("2222", "enter")
+	}
+	h.want("Locked. Try again in 1m0s.") // the second lockout is twice as long
+	h.clock.add(61 * time.Second)
+	h.press("482913", "enter")
+	h.wantState(stateSupervisorMenu)
+	h.want("Supervisor menu", "1  Exit voucherpos", "2  Today's sales", "3  Z-report", "4  Reprint")
+	h.press("2")
+	h.wantState(stateHistory)
+	h.press("esc")
+	h.wantState(stateSupervisorMenu)
+	h.press("3")
+	h.wantState(stateReport)
+	h.press("esc")
+	h.wantState(stateSupervisorMenu)
+	if _, cmd := h.m.Update(keyMsg("1")); cmd == nil {
+		t.Fatal("exit from the supervisor menu does nothing")
+	} else if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("1 does not exit")
+	}
+}
+
+func TestKioskIdleReset(t *testing.T) {
+	t.Parallel()
+	h := newKiosk(t)
+	tick := func() { h.m.Update(idleTickMsg(h.clock.now())) }
+	// Nothing typed: nothing to clear.
+	h.clock.add(10 * time.Minute)
+	tick()
+	h.wantState(stateAmount)
+	// A half-typed sale is wiped after the idle timeout, not before.
+	h.press("10", "enter", "1", "1168648096")
+	h.clock.add(89 * time.Second)
+	tick()
+	h.wantState(statePIN)
+	h.press("7") // a key restarts the wait
+	h.clock.add(89 * time.Second)
+	tick()
+	h.wantState(statePIN)
+	h.clock.add(2 * time.Second)
+	tick()
+	h.wantState(stateAmount)
+	if h.m.pin != "" || h.m.amountText != "" || h.m.amount != 0 {
+		t.Fatalf("fields kept: pin %q amount %q", h.m.pin, h.m.amountText)
+	}
+	// A result screen returns to a new sale after the shorter delay.
+	h.sell("10", "1", sandbox.InvalidPIN, "0821234567")
+	h.press("enter")
+	h.wantState(stateDeclined)
+	h.want("That voucher PIN wasn't accepted.")
+	h.clock.add(29 * time.Second)
+	tick()
+	h.wantState(stateDeclined)
+	h.clock.add(2 * time.Second)
+	tick()
+	h.wantState(stateAmount)
+	// The supervisor menu closes itself too.
+	h.press("*", "*", "*", "482913", "enter")
+	h.wantState(stateSupervisorMenu)
+	h.clock.add(91 * time.Second)
+	tick()
+	h.wantState(stateAmount)
+	if h.m.supervisor {
+		t.Fatal("the supervisor stayed signed in")
+	}
+}
+
+func TestKioskCustomerWords(t *testing.T) {
+	t.Parallel()
+	h := newKiosk(t)
+	h.m.onResult(pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineUnauthorized, Currency: h.svc.Currency()}, nil)
+	h.want("This machine can't take vouchers right now.")
+	if strings.Contains(h.screen(), "API key") {
+		t.Fatal("staff words on a kiosk")
+	}
+}

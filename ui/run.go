@@ -14,6 +14,17 @@ import (
 func Run(ctx context.Context, svc *pos.Service, opts Options, in io.Reader, out io.Writer) error {
 	m := newModel(svc, opts)
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.Kiosk {
+		// No signal ends a kiosk from its keyboard; the caller's context
+		// (SIGTERM, SIGHUP) does.
+		popts = append(popts, tea.WithoutSignalHandler(), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			switch msg.(type) {
+			case tea.InterruptMsg, tea.SuspendMsg:
+				return nil
+			}
+			return msg
+		}))
+	}
 	if in != nil {
 		popts = append(popts, tea.WithInput(in))
 	}

@@ -163,6 +163,10 @@ func (m *model) screen() []string {
 		return m.detailView()
 	case stateReport:
 		return m.reportView()
+	case stateSupervisorPIN:
+		return m.supervisorPINView()
+	case stateSupervisorMenu:
+		return m.supervisorMenuView()
 	}
 	return nil
 }
@@ -194,18 +198,18 @@ func (m *model) errLine() []string {
 
 func (m *model) amountView() []string {
 	cur := m.svc.Currency()
-	out := m.title("New sale " + m.st.Dot + " amount")
+	out := m.title(m.say("New sale "+m.st.Dot+" amount", "Pay with a voucher "+m.st.Dot+" amount"))
 	out = append(out, m.input(cur.Symbol+" "+m.amountText))
 	if amt, err := cur.ParseInput(m.amountText, 0); err == nil && m.amountText != "" {
 		out = append(out, "  "+m.st.Hint.Render(cur.Format(amt)))
 	} else {
-		out = append(out, "  "+m.st.Hint.Render("Type the amount, then Enter."))
+		out = append(out, "  "+m.st.Hint.Render(m.say("Type the amount, then Enter.", "Type the amount to pay, then Enter.")))
 	}
 	return append(out, m.errLine()...)
 }
 
 func (m *model) providerView() []string {
-	out := m.title("Voucher provider " + m.st.Dot + " " + m.svc.Currency().Format(m.amount))
+	out := m.title(m.say("Voucher provider", "Which voucher do you have?") + " " + m.st.Dot + " " + m.svc.Currency().Format(m.amount))
 	for i, p := range m.svc.Providers() {
 		line := fmt.Sprintf("%d  %s", i+1, p.Name)
 		if i == m.provider {
@@ -219,8 +223,12 @@ func (m *model) providerView() []string {
 
 func (m *model) pinView() []string {
 	p := m.currentProvider()
-	out := m.title(p.Name + " voucher PIN " + m.st.Dot + " " + m.svc.Currency().Format(m.amount))
-	out = append(out, m.input(pos.GroupPIN(m.pin)))
+	out := m.title(m.say(p.Name+" voucher PIN", "Type your "+p.Name+" PIN") + " " + m.st.Dot + " " + m.svc.Currency().Format(m.amount))
+	if m.kiosk {
+		out = append(out, m.input(m.maskAll(m.pin)))
+	} else {
+		out = append(out, m.input(pos.GroupPIN(m.pin)))
+	}
 	if p.PinLength > 0 {
 		out = append(out, "  "+m.st.Hint.Render(fmt.Sprintf("%d of %d digits", len(m.pin), p.PinLength)))
 	}
@@ -228,7 +236,7 @@ func (m *model) pinView() []string {
 }
 
 func (m *model) phoneView() []string {
-	out := m.title("Customer's phone number")
+	out := m.title(m.say("Customer's phone number", "Your phone number"))
 	out = append(out, m.input(m.phone))
 	if e164, err := pos.NormalizePhone(m.phone, m.svc.Config().Store.Country); err == nil {
 		out = append(out, "  "+m.st.Good.Render(e164))
@@ -244,7 +252,7 @@ func (m *model) row(label, value string) string {
 
 func (m *model) confirmView() []string {
 	cur := m.svc.Currency()
-	out := m.title("Check and charge")
+	out := m.title(m.say("Check and charge", "Check and pay"))
 	out = append(out,
 		"1 "+m.row("Amount", cur.Format(m.amount)),
 		"2 "+m.row("Provider", m.currentProvider().Name),
@@ -254,7 +262,7 @@ func (m *model) confirmView() []string {
 	if m.retryRef != "" {
 		out = append(out, m.st.Hint.Render("Sending again with the same reference."))
 	}
-	return append(out, m.st.Hint.Render("Enter or + charges the voucher."))
+	return append(out, m.st.Hint.Render(m.say("Enter or + charges the voucher.", "Press Enter to pay.")))
 }
 
 func (m *model) spinner() string { return m.st.Spinner[m.frame%len(m.st.Spinner)] }
@@ -297,7 +305,8 @@ func (m *model) approvedView() []string {
 		if !s.Expiry.IsZero() {
 			out = append(out, m.row("Expires", s.Expiry.Format("2006-01-02")))
 		}
-		out = append(out, m.styled(m.st.Warn, "Give this to the customer — it is their money.")...)
+		out = append(out, m.styled(m.st.Warn, m.say("Give this to the customer — it is their money.",
+			"This new PIN is your money: keep your slip."))...)
 	}
 	if m.printNote != "" {
 		out = append(out, m.styled(m.st.Hint, m.printNote)...)
@@ -309,6 +318,9 @@ func (m *model) declinedView() []string {
 	d := m.failure
 	if d == nil {
 		dd := declineFor(m.sale, m.currentProvider().Name)
+		if w, ok := kioskWords[m.sale.DeclineKind]; ok && m.kiosk {
+			dd.sentence = w
+		}
 		d = &dd
 	}
 	out := []string{m.st.Bad.Render(m.st.Cross + " " + d.headline)}
@@ -323,7 +335,7 @@ func (m *model) declinedView() []string {
 func (m *model) checkingView() []string {
 	out := []string{
 		m.st.Warn.Render(m.spinner() + " Checking payment status"),
-		m.st.Bad.Render("Do not hand over goods."),
+		m.st.Bad.Render(m.say("Do not hand over goods.", "Please wait: your payment is being confirmed.")),
 	}
 	out = append(out, m.gap()...)
 	out = append(out, wrap("The outcome isn't known yet. The till is asking Kora about this sale by its reference — it never charges twice.", m.width-2)...)
@@ -354,17 +366,27 @@ func (m *model) badge(s pos.Sale) string {
 
 func (m *model) helpView() []string {
 	out := []string{m.st.Title.Render("Help"), ""}
-	out = append(out,
+	if m.kiosk {
+		return append(out,
+			"Type the amount and press Enter.",
+			"Choose your voucher, type its PIN",
+			"and your phone number, then check",
+			"and press Enter to pay.",
+			"Esc or - goes back a step.",
+			"If anything is unclear, please ask",
+			"for help at the counter.")
+	}
+	return append(out,
 		"Amount, provider, PIN, phone, confirm.",
 		"Enter or keypad + goes on; Esc or keypad",
 		"- goes back; Backspace deletes.",
 		"1-9 pick a provider; on the confirm",
 		"screen 1-4 change a field.",
-		"h: today's sales. d: demo vouchers.",
+		"h: sales, z: Z-report, d: demo vouchers.",
+		"p prints the slip, v shows it.",
 		"An unknown outcome is checked with Kora",
 		"until final: never charged twice.",
 		"Ctrl+C quits (asks while a sale is on).")
-	return out
 }
 
 func (m *model) vouchersView() []string {

@@ -1,0 +1,80 @@
+package pos
+
+import (
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Supervisor PINs are stored only as a salted PBKDF2-SHA256 hash:
+// "pbkdf2-sha256$ITERATIONS$SALT$HASH" (base64, no padding).
+const (
+	pinHashScheme     = "pbkdf2-sha256"
+	pinHashIterations = 100_000
+)
+
+// DemoSupervisorPIN opens the kiosk's supervisor menu in demo mode, where
+// no hash is configured.
+const DemoSupervisorPIN = "1234"
+
+// ErrSupervisorPIN: a supervisor PIN must be 4 to 12 digits.
+var ErrSupervisorPIN = errors.New("a supervisor PIN has 4 to 12 digits")
+
+// HashSupervisorPIN makes the value of kiosk.supervisor_pin_hash.
+func HashSupervisorPIN(pin string) (string, error) {
+	pin = strings.TrimSpace(pin)
+	if len(pin) < 4 || len(pin) > 12 || !allDigits(pin) {
+		return "", ErrSupervisorPIN
+	}
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key, err := pbkdf2.Key(sha256.New, pin, salt, pinHashIterations, 32)
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("%s$%d$%s$%s", pinHashScheme, pinHashIterations, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+// CheckSupervisorHash says what is wrong with a configured hash, if anything.
+func CheckSupervisorHash(hash string) error {
+	_, _, _, err := parsePINHash(hash)
+	return err
+}
+
+func parsePINHash(hash string) (iter int, salt, key []byte, err error) {
+	parts := strings.Split(strings.TrimSpace(hash), "$")
+	if len(parts) != 4 || parts[0] != pinHashScheme {
+		return 0, nil, nil, errors.New(`not a supervisor PIN hash; make one with "voucherpos hash-pin"`)
+	}
+	iter, err = strconv.Atoi(parts[1])
+	if err != nil || iter < 10_000 || iter > 10_000_000 {
+		return 0, nil, nil, errors.New("supervisor PIN hash: bad iteration count")
+	}
+	enc := base64.RawStdEncoding
+	if salt, err = enc.DecodeString(parts[2]); err != nil || len(salt) < 8 {
+		return 0, nil, nil, errors.New("supervisor PIN hash: bad salt")
+	}
+	if key, err = enc.DecodeString(parts[3]); err != nil || len(key) != 32 {
+		return 0, nil, nil, errors.New("supervisor PIN hash: bad hash")
+	}
+	return iter, salt, key, nil
+}
+
+// VerifySupervisorPIN checks a PIN against its hash in constant time.
+func VerifySupervisorPIN(hash, pin string) bool {
+	iter, salt, key, err := parsePINHash(hash)
+	if err != nil {
+		return false
+	}
+	got, err := pbkdf2.Key(sha256.New, pin, salt, iter, len(key))
+	return err == nil && subtle.ConstantTimeCompare(got, key) == 1
+}

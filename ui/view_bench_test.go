@@ -1,0 +1,200 @@
+package ui
+
+// Benchmarks of drawing: View() for every screen at 80×24 and 40×12, and a
+// keystroke (Update and the View that follows) on a fresh journal and on one
+// that holds 1 000 sales. `go run ./bench` runs them with the rest of the
+// performance harness; see BENCHMARKS.md.
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"voucherpos/kora/sandbox"
+	"voucherpos/pos"
+	"voucherpos/pos/config"
+)
+
+// benchTill is a till on the demo config against an in-process sandbox
+// that holds a voucher no number of sales can use up.
+type benchTill struct {
+	svc *pos.Service
+	sb  *sandbox.Server
+}
+
+const benchVoucherPIN = "200000009999" // OTT: the balance stays on the PIN
+
+func newBenchTill(tb testing.TB, dir string) *benchTill {
+	tb.Helper()
+	sb, err := sandbox.Start("")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sb.AddVoucher(sandbox.Voucher{PIN: benchVoucherPIN, Provider: "0002", Balance: 1 << 50})
+	cfg := config.Demo(func(string) string { return "" })
+	cfg.Kora.BaseURL = sb.URL
+	cfg.Journal.Path = filepath.Join(dir, "journal.db")
+	svc, err := pos.Open(cfg, pos.Options{})
+	if err != nil {
+		sb.Close()
+		tb.Fatal(err)
+	}
+	return &benchTill{svc: svc, sb: sb}
+}
+
+func (t *benchTill) close() {
+	t.svc.Close()
+	t.sb.Close()
+}
+
+// sell records n approved sales through the service, as the till does.
+func (t *benchTill) sell(tb testing.TB, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		s, err := t.svc.Submit(ctx, pos.Order{Amount: 100, ProviderCode: "0002", PIN: benchVoucherPIN, Phone: "082 123 4567"})
+		if err != nil || s.Status != pos.Approved {
+			tb.Fatalf("sale %d: %s %v", i, s.Status, err)
+		}
+	}
+}
+
+func benchNow() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.Local) }
+
+// benchModel is a till model at a window size, as the program builds it.
+func benchModel(svc *pos.Service, w, h int) *model {
+	m := newModel(svc, Options{Demo: true, Now: benchNow, Tick: func() tea.Cmd { return nil },
+		DemoVouchers: benchVoucherLines()})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+// benchVoucherLines are the demo panel's lines, as main builds them.
+func benchVoucherLines() []string {
+	var out []string
+	for _, v := range sandbox.DemoVouchers() {
+		out = append(out, fmt.Sprintf("%-19s %-8s %s", sandbox.GroupPIN(v.PIN), v.Provider, v.Does))
+	}
+	return out
+}
+
+// benchScreens sets a model to each screen the till draws: the states of
+// the sale, the overlays, the History with a day of 1 000 sales, and the
+// window that is too small. TestGoldenScreens checks the same screens.
+func benchScreens(cur pos.Currency) []struct {
+	name string
+	set  func(m *model)
+} {
+	expiry := time.Date(2029, 11, 27, 0, 0, 0, 0, time.UTC)
+	at := time.Date(2026, 11, 27, 9, 41, 0, 0, time.Local)
+	approved := pos.Sale{Reference: "demo-1-20261127100000000-abcdefghij", CreatedAt: at, ProviderName: "1Voucher", PINLast4: "2943", Status: pos.Approved, Currency: cur,
+		Requested: 12050, Charged: 12050, Fee: 181, VAT: 27, KoraReference: "KPY-CA-qFNr4bXheKr6", VoucherSerial: "20250000000000160016",
+		Balance: 37950, HasBalance: true, Expiry: expiry, HasChangePIN: true, ChangePIN: "4978912404790295"}
+	partly := pos.Sale{CreatedAt: at.Add(7 * time.Minute), ProviderName: "OTT", PINLast4: "0050", Status: pos.Approved, Currency: cur, Requested: 8000, Charged: 5000, Fee: 75, VAT: 11,
+		KoraReference: "KPY-CA-OTTxxxxxxxxx", Balance: 0, HasBalance: true}
+	day := make([]pos.Sale, 1000)
+	for i := range day {
+		day[i] = approved
+		day[i].Reference = fmt.Sprintf("demo-1-20261127100000000-%010d", i)
+		day[i].CreatedAt = at.Add(time.Duration(i) * time.Second)
+	}
+	return []struct {
+		name string
+		set  func(m *model)
+	}{
+		{"amount", func(m *model) { m.amountText = "1234.5" }},
+		{"provider", func(m *model) { m.state, m.amount = stateProvider, 12050 }},
+		{"pin", func(m *model) { m.state, m.amount, m.pin = statePIN, 12050, "11686480967" }},
+		{"phone", func(m *model) { m.state, m.phone = statePhone, "082 123 4567" }},
+		{"confirm", func(m *model) {
+			m.state, m.amount, m.pin, m.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567"
+		}},
+		{"submit", func(m *model) {
+			m.state, m.amount, m.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond)
+		}},
+		{"approved", func(m *model) { m.sale, m.state = approved, stateApproved }},
+		{"partly", func(m *model) { m.sale, m.state = partly, stateApproved }},
+		{"declined", func(m *model) {
+			m.sale, m.state = pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN}, stateDeclined
+		}},
+		{"checking", func(m *model) {
+			m.state, m.submittedAt, m.parkable, m.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4
+		}},
+		{"history", func(m *model) { m.state, m.history = stateHistory, []pos.Sale{approved, partly} }},
+		{"history-1000", func(m *model) { m.state, m.history, m.histSel = stateHistory, day, 500 }},
+		{"detail", func(m *model) {
+			m.state, m.detail, m.printNote = stateDetail, &approved, "Slip printed (/var/spool/slips.txt)."
+		}},
+		{"report", func(m *model) {
+			m.state, m.histDay = stateReport, at
+			m.report = pos.BuildReport(at, cur, []pos.Sale{approved, partly})
+		}},
+		{"report-1000", func(m *model) {
+			m.state, m.histDay = stateReport, at
+			m.report = pos.BuildReport(at, cur, day)
+		}},
+		{"slip", func(m *model) {
+			m.sale, m.state = approved, stateApproved
+			m.slipView = strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN, Location: time.UTC}).Text()), "\n")
+		}},
+		{"help", func(m *model) { m.showHelp = true }},
+		{"quit", func(m *model) { m.amountText, m.quitting = "5", true }},
+		{"vouchers", func(m *model) { m.showVouchers = true }},
+		{"unresolved", func(m *model) { m.unresolved, m.notice = 2, "Parked sale R 25.00 is now APPROVED" }},
+		{"too-small", func(m *model) { m.Update(tea.WindowSizeMsg{Width: 39, Height: 11}) }},
+	}
+}
+
+// BenchmarkView is the cost of drawing each screen once: what Bubble Tea
+// pays after every message before it diffs the frame.
+func BenchmarkView(b *testing.B) {
+	t := newBenchTill(b, b.TempDir())
+	defer t.close()
+	for _, sc := range benchScreens(t.svc.Currency()) {
+		for _, size := range [][2]int{{80, 24}, {40, 12}} {
+			b.Run(fmt.Sprintf("%s/%dx%d", sc.name, size[0], size[1]), func(b *testing.B) {
+				m := benchModel(t.svc, size[0], size[1])
+				sc.set(m)
+				if m.View().Content == "" {
+					b.Fatal("empty view")
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					_ = m.View()
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkKeystroke is one key on the Amount screen (a digit, then a
+// Backspace on the next op) with the View that follows, on a fresh journal
+// and on one holding 1 000 sales: a keystroke must cost the same on both.
+// Filling the journal (two fsyncs a sale) takes a few seconds per run.
+func BenchmarkKeystroke(b *testing.B) {
+	for _, n := range []int{0, 1000} {
+		b.Run(fmt.Sprintf("journal=%d", n), func(b *testing.B) {
+			t := newBenchTill(b, b.TempDir())
+			defer t.close()
+			t.sell(b, n)
+			m := benchModel(t.svc, 80, 24)
+			m.amountText = "120"
+			keys := []tea.KeyPressMsg{{Code: '5', Text: "5"}, {Code: tea.KeyBackspace}}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				_, cmd := m.Update(keys[i&1])
+				if cmd != nil {
+					b.Fatal("a keystroke on the Amount screen started a command")
+				}
+				_ = m.View()
+				i++
+			}
+		})
+	}
+}
