@@ -9,6 +9,7 @@ package ptytest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,6 +28,9 @@ type Options struct {
 	Env  []string // the whole environment of the child
 	Cols int      // terminal width (default 80)
 	Rows int      // terminal height (default 24)
+	// Transcript, when set, receives a copy of every byte the program
+	// writes to its terminal (a test can scan it for secrets).
+	Transcript io.Writer
 }
 
 // Term is a program running in a pty with a virtual screen.
@@ -40,6 +44,7 @@ type Term struct {
 	mu   sync.Mutex // guards emu and tail
 	emu  *vt.Emulator
 	tail []byte // the last raw bytes the program wrote, for failure reports
+	rec  io.Writer
 
 	readDone chan struct{} // the pty reader has stopped
 	exited   chan struct{} // the child has been waited for
@@ -68,6 +73,7 @@ func Start(t testing.TB, bin string, opts Options) *Term {
 	term := &Term{
 		t: t, cmd: cmd, ptmx: ptmx, cols: opts.Cols, rows: opts.Rows,
 		emu:      vt.NewEmulator(opts.Cols, opts.Rows),
+		rec:      opts.Transcript,
 		readDone: make(chan struct{}),
 		exited:   make(chan struct{}),
 	}
@@ -93,6 +99,9 @@ func (term *Term) readPTY() {
 			term.mu.Lock()
 			_, _ = term.emu.Write(buf[:n])
 			term.tail = append(term.tail, buf[:n]...)
+			if term.rec != nil {
+				_, _ = term.rec.Write(buf[:n])
+			}
 			if len(term.tail) > tailSize {
 				term.tail = append([]byte(nil), term.tail[len(term.tail)-tailSize:]...)
 			}
@@ -263,6 +272,19 @@ func (term *Term) WaitText(timeout time.Duration, texts ...string) string {
 		}
 		return true
 	})
+}
+
+// Kill sends SIGKILL to the program, as a power cut or an OOM kill would
+// end it: no deferred code runs, nothing is flushed. It waits a bounded
+// time for the child to be reaped.
+func (term *Term) Kill() {
+	term.t.Helper()
+	_ = term.cmd.Process.Kill()
+	select {
+	case <-term.exited:
+	case <-time.After(5 * time.Second):
+		term.t.Fatalf("ptytest: pid %d did not die within 5s of SIGKILL", term.cmd.Process.Pid)
+	}
 }
 
 // ExitCode is the child's exit status and whether it has exited. A child
