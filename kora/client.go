@@ -113,6 +113,8 @@ func New(baseURL, secret string, opts ...Option) (*Client, error) {
 			IdleConnTimeout:       90 * time.Second,
 			ForceAttemptHTTP2:     true,
 			ExpectContinueTimeout: time.Second,
+			// Kora's headers are small; a flood of them is not an answer.
+			MaxResponseHeaderBytes: 64 << 10,
 		}},
 	}
 	for _, o := range opts {
@@ -150,6 +152,9 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// CloseIdleConnections closes kept-alive connections (on shutdown).
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 
 // BaseURL is the API root this client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }

@@ -57,6 +57,10 @@ type Policy struct {
 // DefaultPolicy is the production policy.
 var DefaultPolicy = Policy{RetryBase: 2 * time.Second, RetryMax: time.Minute, NotFoundGrace: time.Minute}
 
+// ErrNoAnswer: a retry asked Kora first whether it already has the sale,
+// and got no clear answer; nothing new was sent.
+var ErrNoAnswer = errors.New("Kora gave no clear answer about this sale; nothing new was sent")
+
 // Options for Open.
 type Options struct {
 	Logger     *slog.Logger
@@ -140,6 +144,9 @@ func (s *Service) Close() error {
 	case <-done:
 	case <-time.After(closeWait):
 		s.log.Warn("closing with requests still on the wire; they stay pending for the next start")
+	}
+	if s.client != nil {
+		s.client.CloseIdleConnections()
 	}
 	return s.journal.Close()
 }
@@ -300,7 +307,7 @@ func (s *Service) retry(ctx context.Context, o Order) (Sale, error) {
 		if errors.Is(qerr, kora.ErrNotSent) {
 			return s.sale(ctx, js), nil // still offline: nothing sent, nothing changed
 		}
-		return Sale{}, fmt.Errorf("pos: Kora could not be asked about %s: %w", ref, qerr)
+		return Sale{}, fmt.Errorf("%w (%s): %w", ErrNoAnswer, ref, qerr)
 	}
 	if err := s.journal.Reopen(ctx, ref, s.now()); err != nil {
 		return Sale{}, err

@@ -254,6 +254,10 @@ func (m *model) onResult(s pos.Sale, err error) tea.Cmd {
 		}
 		m.failure = &decline{"Sale not sent", "The sale could not be saved, so nothing was charged. " +
 			"Try again; if it keeps happening, call a supervisor.", stateConfirm, false}
+		if errors.Is(err, pos.ErrNoAnswer) {
+			m.failure = &decline{"Kora didn't answer", "Kora couldn't say yet whether it has this sale — " +
+				"nothing new was charged. Try again in a moment.", stateConfirm, false}
+		}
 		m.state = stateDeclined
 		m.graceUntil = m.now().Add(m.opts.Grace)
 		return nil
@@ -299,6 +303,11 @@ func (m *model) onUpdate(s pos.Sale) tea.Cmd {
 		}
 	} else if s.Final() && s.Reference != m.sale.Reference {
 		m.notice = "Parked sale " + s.Currency.Format(s.Requested) + " is now " + strings.ToUpper(string(s.Status))
+		if s.HasChangePIN {
+			// Its new PIN was never on screen: the slip is how it reaches
+			// the customer.
+			m.notice += " with a change voucher: reprint its slip from History (h)"
+		}
 	}
 	if m.state == stateHistory || m.state == stateDetail {
 		cmds = append(cmds, m.historyCmd())

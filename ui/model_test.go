@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"flag"
 	"os"
 	"path/filepath"
@@ -855,4 +856,21 @@ func TestKioskCustomerWords(t *testing.T) {
 	if strings.Contains(h.screen(), "API key") {
 		t.Fatal("staff words on a kiosk")
 	}
+}
+
+func TestRetryWithoutAClearAnswer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.m.onResult(pos.Sale{}, fmt.Errorf("%w: HTTP 502", pos.ErrNoAnswer))
+	h.want("Kora didn't answer", "nothing new was charged")
+	if strings.Contains(h.screen(), "could not be saved") {
+		t.Fatal("a journal failure is claimed")
+	}
+}
+
+func TestParkedChangeVoucherSaysReprint(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.m.Update(saleUpdateMsg{pos.Sale{Reference: "other", Status: pos.Approved, HasChangePIN: true, Requested: 2500, Currency: h.svc.Currency()}})
+	h.want("Parked sale R 25.00 is now APPROVED with a change voucher: reprint its slip from History (h)")
 }

@@ -38,8 +38,11 @@ func (m *model) render() string {
 		body = m.screen()
 	}
 	bodyHeight := m.hgt - 2
+	var notice []string
 	if m.notice != "" {
-		bodyHeight--
+		notice = wrap(m.notice, m.width-2)
+		notice = notice[:min(len(notice), 2)]
+		bodyHeight -= len(notice)
 	}
 	if len(body) > bodyHeight {
 		body = body[:bodyHeight]
@@ -54,9 +57,9 @@ func (m *model) render() string {
 	for i := len(body); i < bodyHeight; i++ {
 		b.WriteByte('\n')
 	}
-	if m.notice != "" {
+	for _, l := range notice {
 		b.WriteByte('\n')
-		b.WriteString(m.fit(" " + m.st.Warn.Render(m.notice)))
+		b.WriteString(m.fit(" " + m.st.Warn.Render(l)))
 	}
 	b.WriteByte('\n')
 	b.WriteString(m.fit(m.helpBar()))
