@@ -384,29 +384,13 @@ func (m *model) onKey(k string) tea.Cmd {
 	case stateConfirm:
 		return m.keyConfirm(k)
 	case stateApproved:
-		switch {
-		case m.slipView != nil && m.matches(k, m.keys.Back, m.keys.Preview):
-			m.slipView = nil
-		case m.slipView != nil && m.matches(k, m.keys.Up, m.keys.Down):
-			m.scrollSlip(k)
-		case m.matches(k, m.keys.NewSale):
-			m.newSale()
-		case m.matches(k, m.keys.Print):
-			return m.printCmd(m.sale.Reference)
-		case m.matches(k, m.keys.Preview):
-			return m.previewCmd(m.sale.Reference)
-		case m.matches(k, m.keys.History) && !m.staffOnly():
-			return m.openHistory()
-		case m.matches(k, m.keys.Report) && !m.staffOnly():
-			return m.openReport()
-		}
+		return m.keyApproved(k)
 	case stateDeclined:
-		switch {
-		case m.matches(k, m.keys.Next):
+		if m.matches(k, m.keys.Next) {
 			m.fixDecline()
-		case m.matches(k, m.keys.History) && !m.staffOnly():
-			return m.openHistory()
+			return nil
 		}
+		return m.staffKey(k)
 	case stateChecking:
 		if m.parkable && m.matches(k, m.keys.Park) {
 			m.newSale()
@@ -476,12 +460,40 @@ func (m *model) keyAmount(k string) tea.Cmd {
 		}
 	case m.matches(k, m.keys.Back):
 		m.amountText, m.fieldErr = "", ""
-	case m.matches(k, m.keys.History) && !m.staffOnly():
-		return m.openHistory()
-	case m.matches(k, m.keys.Report) && !m.staffOnly():
-		return m.openReport()
 	case k == "*":
 		m.star()
+	default:
+		return m.staffKey(k)
+	}
+	return nil
+}
+
+func (m *model) keyApproved(k string) tea.Cmd {
+	switch {
+	case m.slipView != nil && m.matches(k, m.keys.Back, m.keys.Preview):
+		m.slipView = nil
+	case m.slipView != nil && m.matches(k, m.keys.Up, m.keys.Down):
+		m.scrollSlip(k)
+	case m.matches(k, m.keys.NewSale):
+		m.newSale()
+	case m.matches(k, m.keys.Print):
+		return m.printCmd(m.sale.Reference)
+	case m.matches(k, m.keys.Preview):
+		return m.previewCmd(m.sale.Reference)
+	default:
+		return m.staffKey(k)
+	}
+	return nil
+}
+
+// staffKey opens History or the report, unless a kiosk customer asks.
+func (m *model) staffKey(k string) tea.Cmd {
+	switch {
+	case m.staffOnly():
+	case m.matches(k, m.keys.History):
+		return m.openHistory()
+	case m.matches(k, m.keys.Report):
+		return m.openReport()
 	}
 	return nil
 }
