@@ -46,6 +46,10 @@ usage:
 With no config file found, the till runs in demo mode on a built-in Kora sandbox.
 `
 
+// reconcileAfter is how long after start-up the background reconciler
+// first asks Kora about unresolved sales: well after the first frame.
+const reconcileAfter = time.Second
+
 // Exit statuses.
 const (
 	exitOK     = 0
@@ -230,9 +234,17 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	// The reconciler runs beside the screens; the first frame waits on
-	// nothing from the network.
-	go t.svc.Run(ctx)
+	// The reconciler starts a moment after the screens: the first frame
+	// waits on nothing from the network, and Kora is asked nothing before
+	// the cashier has a screen. Sales a crash left pending are resolved a
+	// second later; the Checking screen asks Kora itself meanwhile.
+	go func() {
+		select {
+		case <-time.After(reconcileAfter):
+			t.svc.Run(ctx)
+		case <-ctx.Done():
+		}
+	}()
 	if err := ui.Run(ctx, t.svc, opts, nil, nil); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
 		return exitFailed

@@ -95,6 +95,7 @@ type model struct {
 	pin             string
 	phone           string
 	phoneE164       string
+	phoneMemo       phoneMemo // phoneAsTyped's last parse
 	fieldErr        string
 
 	retryRef    string   // a sale that never reached Kora, sent again as is

@@ -1,8 +1,32 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/lipgloss/v2"
 )
+
+// span is a style for a line of text with its escape codes rendered once:
+// drawing a screen then costs string concatenations, not lipgloss's layout
+// work on every call (BENCHMARKS.md: it was most of View's time).
+type span struct {
+	on, off string
+	style   lipgloss.Style
+}
+
+func newSpan(st lipgloss.Style) span {
+	on, off, _ := strings.Cut(st.Render("\x00"), "\x00")
+	return span{on: on, off: off, style: st}
+}
+
+// Render styles s as lipgloss does; text with a line break or a tab, which
+// lipgloss lays out, goes through lipgloss.
+func (sp span) Render(s string) string {
+	if strings.ContainsAny(s, "\n\t") {
+		return sp.style.Render(s)
+	}
+	return sp.on + s + sp.off
+}
 
 // styles is every style and glyph the screens use, built once. The colour
 // profile (NO_COLOR, 16 colours on the Linux console) is applied by the
@@ -10,22 +34,22 @@ import (
 type styles struct {
 	ascii bool
 
-	Title    lipgloss.Style
-	Label    lipgloss.Style
-	Value    lipgloss.Style
-	Input    lipgloss.Style
-	Hint     lipgloss.Style
-	Error    lipgloss.Style
-	Good     lipgloss.Style
-	Bad      lipgloss.Style
-	Warn     lipgloss.Style
-	Loud     lipgloss.Style
-	Bar      lipgloss.Style
-	Demo     lipgloss.Style
-	Test     lipgloss.Style
-	Live     lipgloss.Style
-	Selected lipgloss.Style
-	Help     lipgloss.Style
+	Title    span
+	Label    span
+	Value    span
+	Input    span
+	Hint     span
+	Error    span
+	Good     span
+	Bad      span
+	Warn     span
+	Loud     span
+	Bar      span
+	Demo     span
+	Test     span
+	Live     span
+	Selected span
+	Help     span
 
 	Tick, Cross, Dot, Rule, Cursor, Arrow string
 	Spinner                               []string
@@ -34,22 +58,22 @@ type styles struct {
 func newStyles(ascii bool) *styles {
 	s := &styles{
 		ascii:    ascii,
-		Title:    lipgloss.NewStyle().Bold(true),
-		Label:    lipgloss.NewStyle().Foreground(lipgloss.Color("8")),
-		Value:    lipgloss.NewStyle().Bold(true),
-		Input:    lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("14")),
-		Hint:     lipgloss.NewStyle().Foreground(lipgloss.Color("8")),
-		Error:    lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("9")),
-		Good:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("10")),
-		Bad:      lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("9")),
-		Warn:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("11")),
-		Loud:     lipgloss.NewStyle().Bold(true).Reverse(true),
-		Bar:      lipgloss.NewStyle().Reverse(true),
-		Demo:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(lipgloss.Color("11")),
-		Test:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(lipgloss.Color("14")),
-		Live:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("15")).Background(lipgloss.Color("1")),
-		Selected: lipgloss.NewStyle().Reverse(true),
-		Help:     lipgloss.NewStyle().Foreground(lipgloss.Color("8")),
+		Title:    newSpan(lipgloss.NewStyle().Bold(true)),
+		Label:    newSpan(lipgloss.NewStyle().Foreground(lipgloss.Color("8"))),
+		Value:    newSpan(lipgloss.NewStyle().Bold(true)),
+		Input:    newSpan(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("14"))),
+		Hint:     newSpan(lipgloss.NewStyle().Foreground(lipgloss.Color("8"))),
+		Error:    newSpan(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("9"))),
+		Good:     newSpan(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("10"))),
+		Bad:      newSpan(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("9"))),
+		Warn:     newSpan(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("11"))),
+		Loud:     newSpan(lipgloss.NewStyle().Bold(true).Reverse(true)),
+		Bar:      newSpan(lipgloss.NewStyle().Reverse(true)),
+		Demo:     newSpan(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(lipgloss.Color("11"))),
+		Test:     newSpan(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(lipgloss.Color("14"))),
+		Live:     newSpan(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("15")).Background(lipgloss.Color("1"))),
+		Selected: newSpan(lipgloss.NewStyle().Reverse(true)),
+		Help:     newSpan(lipgloss.NewStyle().Foreground(lipgloss.Color("8"))),
 	}
 	if ascii {
 		s.Tick, s.Cross, s.Dot, s.Rule, s.Cursor, s.Arrow = "OK", "X", "*", "-", "_", ">"

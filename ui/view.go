@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"voucherpos/pos"
@@ -74,14 +73,50 @@ var asciiText = strings.NewReplacer("—", "-", "…", "...", "×", "x", "’", 
 
 // fit cuts a line to the window's width.
 func (m *model) fit(s string) string {
-	if ansi.StringWidth(s) <= m.width {
+	// A cell takes at least one byte: a line no longer in bytes than the
+	// window is wide needs no measuring.
+	if len(s) <= m.width || cells(s) <= m.width {
 		return s
 	}
 	tail := "…"
 	if m.st.ascii {
 		tail = "~"
 	}
+	if plainASCII(s) {
+		return s[:m.width-1] + tail
+	}
 	return ansi.Truncate(s, m.width, tail)
+}
+
+// cells is the width of s on screen. ASCII text and CSI sequences (SGR),
+// most of what the till writes, are measured without the grapheme
+// segmentation of ansi.StringWidth, which the rest goes through.
+func cells(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x20 && c < 0x7f:
+			n++
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			i += 2 // a CSI sequence ends with a byte in 0x40–0x7e
+			for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+				i++
+			}
+		default:
+			return ansi.StringWidth(s)
+		}
+	}
+	return n
+}
+
+// plainASCII: printable ASCII only, one byte a cell.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // compact: small windows get no blank lines between parts.
@@ -97,41 +132,67 @@ func (m *model) gap() []string {
 func (m *model) statusBar() string {
 	cfg := m.svc.Config()
 	mode := cfg.Mode()
-	badge := map[string]string{"DEMO": m.st.Demo.Render(" DEMO "), "TEST": m.st.Test.Render(" TEST "), "LIVE": m.st.Live.Render(" LIVE ")}[mode]
-	right := ""
+	var badge string // one style rendered, not three
+	switch mode {
+	case "DEMO":
+		badge = m.st.Demo.Render(" DEMO ")
+	case "TEST":
+		badge = m.st.Test.Render(" TEST ")
+	case "LIVE":
+		badge = m.st.Live.Render(" LIVE ")
+	}
+	badgeWidth := 0
+	if badge != "" {
+		badgeWidth = len(" DEMO ")
+	}
+	right, rightWidth := "", 0
 	if m.unresolved > 0 {
 		right = fmt.Sprintf(" %d unresolved ", m.unresolved)
 		if m.width < 60 {
 			right = fmt.Sprintf(" %d open ", m.unresolved)
 		}
+		rightWidth = cells(right)
 		right = m.st.Warn.Render(right)
 	}
 	left := " " + cfg.Store.Name + " " + m.st.Dot + " " + cfg.Store.TerminalID + " "
-	space := m.width - ansi.StringWidth(left) - ansi.StringWidth(badge) - ansi.StringWidth(right)
+	space := m.width - cells(left) - badgeWidth - rightWidth
 	if space < 1 {
 		left = m.fit(left)
-		space = max(m.width-ansi.StringWidth(left)-ansi.StringWidth(badge)-ansi.StringWidth(right), 0)
+		space = max(m.width-cells(left)-badgeWidth-rightWidth, 0)
 	}
 	return m.fit(m.st.Bar.Render(left+strings.Repeat(" ", space)) + badge + right)
 }
 
 func (m *model) helpBar() string {
 	var parts []string
+	var widths []int // of each part on screen
+	total := 1       // the leading space
 	for _, b := range m.help() {
 		h := b.Help()
 		k := h.Key
 		if m.st.ascii {
-			k = strings.NewReplacer("⌫", "bksp", "↑", "up", "↓", "down").Replace(k)
+			k = asciiKeys.Replace(k)
 		}
+		w := cells(k) + 1 + cells(h.Desc)
+		if len(parts) > 0 {
+			total += 2
+		}
+		total += w
 		parts = append(parts, m.st.Title.Render(k)+" "+m.st.Help.Render(h.Desc))
+		widths = append(widths, w)
 	}
 	// On a narrow window drop the middle entries first: the first (what
 	// Enter does) and the last two (help, quit) always stay.
-	for len(parts) > 3 && ansi.StringWidth(" "+strings.Join(parts, "  ")) > m.width {
-		parts = append(parts[:len(parts)-3], parts[len(parts)-2:]...)
+	for len(parts) > 3 && total > m.width {
+		i := len(parts) - 3
+		total -= 2 + widths[i]
+		parts = append(parts[:i], parts[i+1:]...)
+		widths = append(widths[:i], widths[i+1:]...)
 	}
 	return " " + strings.Join(parts, "  ")
 }
+
+var asciiKeys = strings.NewReplacer("⌫", "bksp", "↑", "up", "↓", "down")
 
 // screen is the body of the current state.
 func (m *model) screen() []string {
@@ -202,12 +263,15 @@ func (m *model) errLine() []string {
 func (m *model) amountView() []string {
 	cur := m.svc.Currency()
 	out := m.title(m.say("New sale "+m.st.Dot+" amount", "Pay with a voucher "+m.st.Dot+" amount"))
-	out = append(out, m.input(cur.Symbol+" "+m.amountText))
+	// The amount is shown formatted where it is typed (R 1 234.50) and the
+	// hint below stays put: a digit redraws the end of one line, 21–25
+	// bytes, where a formatted copy on a line of its own made it 34–42.
+	shown := cur.Symbol + " " + m.amountText
 	if amt, err := cur.ParseInput(m.amountText, 0); err == nil && m.amountText != "" {
-		out = append(out, "  "+m.st.Hint.Render(cur.Format(amt)))
-	} else {
-		out = append(out, "  "+m.st.Hint.Render(m.say("Type the amount, then Enter.", "Type the amount to pay, then Enter.")))
+		shown = cur.Format(amt)
 	}
+	out = append(out, m.input(shown))
+	out = append(out, "  "+m.st.Hint.Render(m.say("Type the amount, then Enter.", "Type the amount to pay, then Enter.")))
 	return append(out, m.errLine()...)
 }
 
@@ -241,12 +305,29 @@ func (m *model) pinView() []string {
 func (m *model) phoneView() []string {
 	out := m.title(m.say("Customer's phone number", "Your phone number"))
 	out = append(out, m.input(m.phone))
-	if e164, err := pos.NormalizePhone(m.phone, m.svc.Config().Store.Country); err == nil {
+	if e164, ok := m.phoneAsTyped(); ok {
 		out = append(out, "  "+m.st.Good.Render(e164))
 	} else {
 		out = append(out, "  "+m.st.Hint.Render("Local (082…) or international (+27…)."))
 	}
 	return append(out, m.errLine()...)
+}
+
+// phoneMemo is the last number phoneAsTyped parsed.
+type phoneMemo struct {
+	typed, e164 string
+	ok, done    bool
+}
+
+// phoneAsTyped is the number typed so far in E.164, once it is valid.
+// Parsing a number takes longer than drawing the whole screen, so it is
+// done once per change of what was typed, not once per frame.
+func (m *model) phoneAsTyped() (string, bool) {
+	if !m.phoneMemo.done || m.phoneMemo.typed != m.phone {
+		e164, err := pos.NormalizePhone(m.phone, m.svc.Config().Store.Country)
+		m.phoneMemo.typed, m.phoneMemo.e164, m.phoneMemo.ok, m.phoneMemo.done = m.phone, e164, err == nil, true
+	}
+	return m.phoneMemo.e164, m.phoneMemo.ok
 }
 
 func (m *model) row(label, value string) string {
@@ -408,7 +489,7 @@ func (m *model) quitView() []string {
 }
 
 // styled wraps text to the window and styles each line.
-func (m *model) styled(st lipgloss.Style, text string) []string {
+func (m *model) styled(st span, text string) []string {
 	lines := wrap(text, m.width-2)
 	for i, l := range lines {
 		lines[i] = st.Render(l)
@@ -422,16 +503,19 @@ func wrap(text string, width int) []string {
 		width = 10
 	}
 	var out []string
-	line := ""
+	line, lineWidth := "", 0
 	for _, w := range strings.Fields(text) {
-		if line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(w) > width {
+		ww := cells(w)
+		if line != "" && lineWidth+1+ww > width {
 			out = append(out, line)
-			line = ""
+			line, lineWidth = "", 0
 		}
 		if line != "" {
 			line += " "
+			lineWidth++
 		}
 		line += w
+		lineWidth += ww
 	}
 	if line != "" {
 		out = append(out, line)
