@@ -266,9 +266,12 @@ func (m *model) amountView() []string {
 	// The amount is shown formatted where it is typed (R 1 234.50) and the
 	// hint below stays put: a digit redraws the end of one line, 21–25
 	// bytes, where a formatted copy on a line of its own made it 34–42.
-	shown := cur.Symbol + " " + m.amountText
-	if amt, err := cur.ParseInput(m.amountText, 0); err == nil && m.amountText != "" {
-		shown = cur.Format(amt)
+	// Thousands are grouped as typed; the decimals show exactly what was
+	// typed, so the cashier sees the point and each digit land.
+	whole, frac, point := strings.Cut(m.amountText, ".")
+	shown := cur.Symbol + " " + groupThousands(whole)
+	if point {
+		shown += "." + frac
 	}
 	out = append(out, m.input(shown))
 	out = append(out, "  "+m.st.Hint.Render(m.say("Type the amount, then Enter.", "Type the amount to pay, then Enter.")))
@@ -521,4 +524,19 @@ func wrap(text string, width int) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// groupThousands puts a space between each three digits: 1234567 → 1 234 567.
+func groupThousands(digits string) string {
+	if len(digits) <= 3 {
+		return digits
+	}
+	var b strings.Builder
+	for i := 0; i < len(digits); i++ {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(digits[i])
+	}
+	return b.String()
 }
