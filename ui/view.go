@@ -182,9 +182,9 @@ func (m *model) helpBar() string {
 		widths = append(widths, w)
 	}
 	// On a narrow window drop the middle entries first: the first (what
-	// Enter does) and the last two (help, quit) always stay.
-	for len(parts) > 3 && total > m.width {
-		i := len(parts) - 3
+	// Enter does) and the last two (help, quit) stay as long as they can.
+	for len(parts) > 2 && total > m.width {
+		i := max(len(parts)-3, 1)
 		total -= 2 + widths[i]
 		parts = append(parts[:i], parts[i+1:]...)
 		widths = append(widths[:i], widths[i+1:]...)
