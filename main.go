@@ -250,6 +250,9 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	t.slips.WriteTo(stdout)
+	if n := t.svc.InFlight(); n > 0 {
+		fmt.Fprintf(stderr, "Waiting up to 10 s for Kora's answer to %d sale(s) in progress, so the journal has it…\n", n)
+	}
 	if n, err := t.svc.Unresolved(context.Background()); err == nil && n > 0 && !cfg.Demo {
 		fmt.Fprintf(stdout, "%d sale(s) still being checked with Kora; they will be reconciled at the next start (or run: voucherpos reconcile).\n", n)
 	}

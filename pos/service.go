@@ -151,6 +151,13 @@ func (s *Service) Close() error {
 	return s.journal.Close()
 }
 
+// InFlight counts the sales with a request to Kora on the wire.
+func (s *Service) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.inflight)
+}
+
 // closeWait bounds how long Close waits for requests on the wire.
 const closeWait = 10 * time.Second
 
