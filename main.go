@@ -517,6 +517,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	fmt.Fprintf(stdout, "journal  ok   %s (%d unresolved)\n", t.svc.JournalPath(), n)
+	if name := t.svc.PrinterName(); name != "" {
+		if err := t.svc.CheckPrinter(); err != nil {
+			fmt.Fprintf(stdout, "printer  WARN %v (sales still work; slips will not print)\n", err)
+		} else {
+			fmt.Fprintf(stdout, "printer  ok   %s\n", name)
+		}
+	}
 	result, msg := t.svc.CheckKey(ctx)
 	if result != pos.KeyAccepted {
 		fmt.Fprintf(stdout, "kora     FAILED %s\n", msg)

@@ -226,3 +226,13 @@ func TestReportAndReceiptCommands(t *testing.T) {
 		t.Fatalf("no reference: exit %d", code)
 	}
 }
+
+func TestCheckReportsThePrinter(t *testing.T) {
+	_, cfgPath := env(t)
+	b, _ := os.ReadFile(cfgPath)
+	os.WriteFile(cfgPath, append(b, []byte("[receipt]\nprinter = \"/dev/usb/lp9\"\n")...), 0o600)
+	code, out, _ := runCmd("check", "--config", cfgPath)
+	if code != 0 || !strings.Contains(out, "printer  WARN printer /dev/usb/lp9 is not connected") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+}

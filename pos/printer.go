@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -139,6 +140,36 @@ func (p *lpPrinter) Print(ctx context.Context, s Slip) error {
 			msg = err.Error()
 		}
 		return fmt.Errorf("printer lp:%s: %s", p.queue, msg)
+	}
+	return nil
+}
+
+// CheckPrinter says whether the configured printer looks usable, without
+// printing: the device or file's folder is there, or lp is installed.
+func (s *Service) CheckPrinter() error {
+	switch p := s.printer.(type) {
+	case nil, *writerPrinter:
+		return nil
+	case *lpPrinter:
+		if _, err := exec.LookPath("lp"); err != nil {
+			return fmt.Errorf("printer lp:%s: lp is not installed", p.queue)
+		}
+		return nil
+	case *pathPrinter:
+		fi, err := os.Stat(p.path)
+		switch {
+		case err == nil && fi.IsDir():
+			return fmt.Errorf("printer %s is a folder", p.path)
+		case err == nil:
+			return nil
+		case strings.HasPrefix(p.path, "/dev/"):
+			return fmt.Errorf("printer %s is not connected", p.path)
+		}
+		dir := filepath.Dir(p.path)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("printer %s: the folder %s does not exist", p.path, dir)
+		}
+		return nil
 	}
 	return nil
 }

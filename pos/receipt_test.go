@@ -232,3 +232,25 @@ func TestReportFromTheJournal(t *testing.T) {
 		t.Fatalf("csv:\n%s", csvOut.String())
 	}
 }
+
+func TestCheckPrinter(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	dir := t.TempDir()
+	cases := map[string]string{
+		"":                                "",
+		"stdout":                          "",
+		filepath.Join(dir, "slips.txt"):   "",
+		"/dev/null":                       "",
+		"/dev/usb/lp9":                    "not connected",
+		dir:                               "is a folder",
+		filepath.Join(dir, "no/such.txt"): "does not exist",
+	}
+	for spec, want := range cases {
+		r.svc.printer, _ = NewPrinter(spec, false, &bytes.Buffer{})
+		err := r.svc.CheckPrinter()
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("%q: %v, want %q", spec, err, want)
+		}
+	}
+}
