@@ -112,7 +112,11 @@ func newFlags(name string, stderr io.Writer, c *common) *flag.FlagSet {
 }
 
 // loadConfig finds and loads the config; none found (or --demo) is demo mode.
-func loadConfig(c common) (*config.Config, error) {
+func loadConfig(c common) (*config.Config, error) { return findConfig(c, config.Load) }
+
+// findConfig finds the config and loads it with load; none found (or
+// --demo) is demo mode.
+func findConfig(c common, load func(string, config.Env) (*config.Config, error)) (*config.Config, error) {
 	path, found, err := config.Discover(c.config, nil)
 	switch {
 	case err != nil:
@@ -122,7 +126,7 @@ func loadConfig(c common) (*config.Config, error) {
 	case c.demo:
 		return config.LoadDemo(path, nil)
 	}
-	return config.Load(path, nil)
+	return load(path, nil)
 }
 
 // till is an opened till: its service, and in demo mode its sandbox.
@@ -392,7 +396,8 @@ func openReader(cmd string, c common, date string, stderr io.Writer) (*pos.Servi
 		fmt.Fprintf(stderr, "voucherpos %s: %v\n", cmd, err)
 		return nil, day, exitUsage
 	}
-	cfg, err := loadConfig(c)
+	// Reading the journal needs no Kora key.
+	cfg, err := findConfig(c, config.LoadWithoutSecret)
 	if err != nil {
 		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
 		return nil, day, exitUsage

@@ -38,12 +38,15 @@ func Load(path string, env Env) (*Config, error) {
 }
 
 type loader struct {
+	// skipSecret: demo mode with a file, which brings its own key and email.
 	skipSecret bool
-	path       string
-	env        Env
-	dir        string      // the config file's directory, absolute when possible
-	mode       fs.FileMode // the config file's permission bits
-	lines      lineIndex
+	// noSecret: a reader of the journal, which needs no key.
+	noSecret bool
+	path     string
+	env      Env
+	dir      string      // the config file's directory, absolute when possible
+	mode     fs.FileMode // the config file's permission bits
+	lines    lineIndex
 }
 
 // at starts an error about key, placed on its line.
@@ -76,11 +79,23 @@ func (l *loader) load() (*Config, *Error) {
 	if e := earliest(l.apply(c, d)); e != nil {
 		return nil, e
 	}
-	if l.skipSecret {
+	if l.skipSecret || l.noSecret {
 		return c, nil
 	}
 	if e := l.secret(c, d.tables["kora"]); e != nil {
 		return nil, e
+	}
+	return c, nil
+}
+
+// LoadWithoutSecret loads and checks the file as Load does but resolves no
+// Kora key: for reading the journal (history, report), which needs none.
+// customer_email is still required.
+func LoadWithoutSecret(path string, env Env) (*Config, error) {
+	l := &loader{path: path, env: orGetenv(env), noSecret: true}
+	c, err := l.load()
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
