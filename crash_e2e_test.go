@@ -23,10 +23,7 @@ func TestE2ECrashDuringSale(t *testing.T) {
 	t.Run("right after Enter on confirm", func(t *testing.T) {
 		t.Parallel()
 		k := newKoraRig(t)
-		rt := newRigTill(t, k.URL)
-		term := rt.start(t)
-		sell(t, term, "100", "1", "1000000000000100", "0821234567")
-		term.Send("\r")
+		rt, term := chargeR100(t, k.URL)
 		term.Kill()
 		rows := rt.sales(t)
 		all, _ := successes(k.sb, "")
@@ -54,10 +51,7 @@ func TestE2ECrashDuringSale(t *testing.T) {
 		// its way, answered, or not yet sent. Whatever it caught, the
 		// restart must agree with the ledger.
 		k := newKoraRig(t)
-		rt := newRigTill(t, k.URL)
-		term := rt.start(t)
-		sell(t, term, "100", "1", "1000000000000100", "0821234567")
-		term.Send("\r")
+		rt, term := chargeR100(t, k.URL)
 		deadline := time.Now().Add(screenWait)
 		for len(rt.sales(t)) == 0 {
 			if time.Now().After(deadline) {
@@ -78,10 +72,7 @@ func TestE2ECrashDuringSale(t *testing.T) {
 		// "nothing charged", which Kora can only say by not finding it.
 		k := newKoraRig(t)
 		k.set(func(k *koraRig) { k.holdPOST = true })
-		rt := newRigTill(t, k.URL)
-		term := rt.start(t)
-		sell(t, term, "100", "1", "1000000000000100", "0821234567")
-		term.Send("\r")
+		rt, term := chargeR100(t, k.URL)
 		k.waitPOST(screenWait)
 		screen := term.WaitText(screenWait, "Charging R 100.00")
 		term.Kill()
@@ -144,10 +135,7 @@ func TestE2ECrashDuringSale(t *testing.T) {
 	t.Run("on the result screen", func(t *testing.T) {
 		t.Parallel()
 		k := newKoraRig(t)
-		rt := newRigTill(t, k.URL)
-		term := rt.start(t)
-		sell(t, term, "100", "1", "1000000000000100", "0821234567")
-		term.Send("\r")
+		rt, term := chargeR100(t, k.URL)
 		screen := term.WaitText(screenWait, "APPROVED", "R 100.00")
 		term.Kill()
 		killed := rt.only(t)

@@ -288,6 +288,17 @@ type rigTill struct {
 	transcript        *syncBuffer
 }
 
+// chargeR100 starts a till against baseURL and sends the sale most fault
+// and crash tests share: R 100 on the 1Voucher that redeems in full.
+func chargeR100(t *testing.T, baseURL string) (*rigTill, *ptytest.Term) {
+	t.Helper()
+	rt := newRigTill(t, baseURL)
+	term := rt.start(t)
+	sell(t, term, "100", "1", "1000000000000100", "0821234567")
+	term.Send("\r")
+	return rt, term
+}
+
 func newRigTill(t *testing.T, baseURL string) *rigTill {
 	t.Helper()
 	return newRigTillWith(t, baseURL, rigKey, "")

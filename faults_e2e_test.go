@@ -170,10 +170,7 @@ func TestE2EFaultsNotSent(t *testing.T) {
 
 func notSent(t *testing.T, baseURL string, ledger func() int) {
 	t.Helper()
-	rt := newRigTill(t, baseURL)
-	term := rt.start(t)
-	sell(t, term, "100", "1", "1000000000000100", "0821234567")
-	term.Send("\r")
+	rt, term := chargeR100(t, baseURL)
 	first := term.WaitText(screenWait, "Can't reach Kora", "nothing was charged")
 	s := rt.only(t)
 	if s.Status != journal.Declined || s.DeclineKind != "not_sent" {
@@ -214,10 +211,7 @@ func TestE2EKoraUnreachableThenBack(t *testing.T) {
 	t.Run("before the charge", func(t *testing.T) {
 		t.Parallel()
 		k := newDownKoraRig(t)
-		rt := newRigTill(t, k.URL)
-		term := rt.start(t)
-		sell(t, term, "100", "1", "1000000000000100", "0821234567")
-		term.Send("\r")
+		rt, term := chargeR100(t, k.URL)
 		down := term.WaitText(screenWait, "Can't reach Kora", "nothing was charged")
 		ref := rt.only(t).Reference
 		// The cashier keeps trying while Kora is away: nothing changes.
