@@ -222,10 +222,10 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 		IdleTimeout: cfg.Kiosk.IdleTimeout,
 	}
 	if t.sb != nil {
-		opts.DemoVouchers = demoVoucherLines(t.sb)
+		opts.DemoVouchers = t.sb.DemoLines()
 	}
 	if opts.Kiosk {
-		hash, err := supervisorHash(cfg)
+		hash, err := pos.KioskSupervisorHash(cfg)
 		if err != nil {
 			fmt.Fprintf(stderr, "voucherpos: %v\n", err)
 			return exitUsage
@@ -263,22 +263,6 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// supervisorHash is the kiosk's supervisor PIN hash: the configured one,
-// or in demo mode the hash of the documented demo PIN.
-func supervisorHash(cfg *config.Config) (string, error) {
-	h := cfg.Kiosk.SupervisorPINHash
-	if h == "" && cfg.Demo {
-		return pos.HashSupervisorPIN(pos.DemoSupervisorPIN)
-	}
-	if h == "" {
-		return "", fmt.Errorf("%s: kiosk.supervisor_pin_hash: kiosk mode needs one; make it with: voucherpos hash-pin", cfg.Path)
-	}
-	if err := pos.CheckSupervisorHash(h); err != nil {
-		return "", fmt.Errorf("%s: kiosk.supervisor_pin_hash: %v", cfg.Path, err)
-	}
-	return h, nil
-}
-
 // runHashPIN prints the kiosk.supervisor_pin_hash of a PIN read from the
 // terminal (not echoed) or from standard input.
 func runHashPIN(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -314,21 +298,6 @@ func runHashPIN(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "supervisor_pin_hash = %q\n", h)
 	return exitOK
-}
-
-// demoVoucherLines lists the sandbox's demo vouchers for the demo panel.
-func demoVoucherLines(sb *sandbox.Server) []string {
-	names := map[string]string{}
-	for _, p := range sb.Providers() {
-		names[p.Code] = p.Name
-	}
-	var out []string
-	for _, v := range sandbox.DemoVouchers() {
-		out = append(out, fmt.Sprintf("%-19s %-8s %s", sandbox.GroupPIN(v.PIN), names[v.Provider], v.Does))
-	}
-	out = append(out, fmt.Sprintf("%-19s %-8s %s", sandbox.GroupPIN(sandbox.InvalidPIN), "any", "invalid PIN"),
-		fmt.Sprintf("%-19s %-8s %s", "any PIN", "Flash", "provider not supported"))
-	return out
 }
 
 func runHistory(args []string, stdout, stderr io.Writer) int {

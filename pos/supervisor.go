@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"voucherpos/pos/config"
 )
 
 // Supervisor PINs are stored only as a salted PBKDF2-SHA256 hash:
@@ -42,6 +44,23 @@ func HashSupervisorPIN(pin string) (string, error) {
 	}
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("%s$%d$%s$%s", pinHashScheme, pinHashIterations, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+// KioskSupervisorHash is the kiosk's supervisor PIN hash: the configured
+// one, or in demo mode the hash of DemoSupervisorPIN. A kiosk without a
+// usable hash could never be left, so that is an error.
+func KioskSupervisorHash(cfg *config.Config) (string, error) {
+	h := cfg.Kiosk.SupervisorPINHash
+	if h == "" && cfg.Demo {
+		return HashSupervisorPIN(DemoSupervisorPIN)
+	}
+	if h == "" {
+		return "", fmt.Errorf("%s: kiosk.supervisor_pin_hash: kiosk mode needs one; make it with: voucherpos hash-pin", cfg.Path)
+	}
+	if err := CheckSupervisorHash(h); err != nil {
+		return "", fmt.Errorf("%s: kiosk.supervisor_pin_hash: %v", cfg.Path, err)
+	}
+	return h, nil
 }
 
 // CheckSupervisorHash says what is wrong with a configured hash, if anything.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"voucherpos/pos/config"
 )
 
 func TestSupervisorPINHash(t *testing.T) {
@@ -31,5 +33,27 @@ func TestSupervisorPINHash(t *testing.T) {
 		if CheckSupervisorHash(bad) == nil || VerifySupervisorPIN(bad, "1234") {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestKioskSupervisorHash(t *testing.T) {
+	t.Parallel()
+	demo := config.Demo(func(string) string { return "" })
+	h, err := KioskSupervisorHash(demo)
+	if err != nil || !VerifySupervisorPIN(h, DemoSupervisorPIN) {
+		t.Fatalf("demo: %v", err)
+	}
+	live := *demo
+	live.Demo, live.Path = false, "till.toml"
+	if _, err := KioskSupervisorHash(&live); err == nil || !strings.Contains(err.Error(), "voucherpos hash-pin") {
+		t.Fatalf("no hash: %v", err)
+	}
+	live.Kiosk.SupervisorPINHash = "1234"
+	if _, err := KioskSupervisorHash(&live); err == nil || !strings.Contains(err.Error(), "till.toml: kiosk.supervisor_pin_hash") {
+		t.Fatalf("bad hash: %v", err)
+	}
+	live.Kiosk.SupervisorPINHash, _ = HashSupervisorPIN("482913")
+	if got, err := KioskSupervisorHash(&live); err != nil || got != live.Kiosk.SupervisorPINHash {
+		t.Fatalf("good hash: %v", err)
 	}
 }

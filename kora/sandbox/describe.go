@@ -32,6 +32,27 @@ func Rand(cents int64) string {
 	return fmt.Sprintf("R %s.%02d", b.String(), cents%100)
 }
 
+// names maps provider codes to names.
+func (s *Sandbox) names() map[string]string {
+	names := map[string]string{}
+	for _, p := range s.Providers() {
+		names[p.Code] = p.Name
+	}
+	return names
+}
+
+// DemoLines is one line per demo voucher (PIN, provider, what it does),
+// for a demo's on-screen panel.
+func (s *Sandbox) DemoLines() []string {
+	names := s.names()
+	var out []string
+	for _, v := range DemoVouchers() {
+		out = append(out, fmt.Sprintf("%-19s %-8s %s", GroupPIN(v.PIN), names[v.Provider], v.Does))
+	}
+	return append(out, fmt.Sprintf("%-19s %-8s %s", GroupPIN(InvalidPIN), "any", "invalid PIN"),
+		fmt.Sprintf("%-19s %-8s %s", "any PIN", "code "+UnsupportedProvider, "provider not supported"))
+}
+
 // Describe prints what a person needs to use the sandbox at baseURL: its
 // key, providers, each demo voucher and what it does, and a sample curl.
 func (s *Sandbox) Describe(w io.Writer, baseURL string) {
@@ -46,10 +67,7 @@ func (s *Sandbox) Describe(w io.Writer, baseURL string) {
 	}
 	fmt.Fprintf(w, "  %s  (any other code is not supported)\n\n", UnsupportedProvider)
 
-	names := map[string]string{}
-	for _, p := range s.Providers() {
-		names[p.Code] = p.Name
-	}
+	names := s.names()
 	fmt.Fprintln(w, "Demo vouchers:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  PIN\tprovider\tvalue\twhat it does")

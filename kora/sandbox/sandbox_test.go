@@ -508,3 +508,16 @@ func listen(t *testing.T) net.Listener {
 	}
 	return ln
 }
+
+func TestDemoLinesListEveryVoucher(t *testing.T) {
+	t.Parallel()
+	lines := sandbox.New().DemoLines()
+	if len(lines) != len(sandbox.DemoVouchers())+2 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	for i, v := range sandbox.DemoVouchers() {
+		if !strings.HasPrefix(lines[i], sandbox.GroupPIN(v.PIN)) || !strings.Contains(lines[i], v.Does) {
+			t.Errorf("line %q for %s", lines[i], v.PIN)
+		}
+	}
+}
