@@ -46,6 +46,10 @@ usage:
 With no config file found, the till runs in demo mode on a built-in Kora sandbox.
 `
 
+// clock is the till's one clock, handed to pos (and through it to the
+// screens); tests of main replace it.
+var clock = time.Now
+
 // reconcileAfter is how long after start-up the background reconciler
 // first asks Kora about unresolved sales: well after the first frame.
 const reconcileAfter = time.Second
@@ -191,7 +195,7 @@ func openTill(c common, fresh bool, stderr io.Writer) (*till, int) {
 		return nil, exitUsage
 	}
 	t.close = append(t.close, func() { logFile.Close() })
-	svc, err := pos.Open(cfg, pos.Options{Logger: logger, Version: version, FreshJournal: cfg.Demo && fresh, Stdout: &t.slips})
+	svc, err := pos.Open(cfg, pos.Options{Logger: logger, Now: clock, Version: version, FreshJournal: cfg.Demo && fresh, Stdout: &t.slips})
 	if err != nil {
 		t.Close()
 		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
@@ -360,7 +364,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 
 // openReader opens the journal read-only (beside a running till) for a day.
 func openReader(cmd string, c common, date string, stderr io.Writer) (*pos.Service, time.Time, int) {
-	day, err := pos.ParseDay(date, time.Now())
+	day, err := pos.ParseDay(date, clock())
 	if err != nil {
 		fmt.Fprintf(stderr, "voucherpos %s: %v\n", cmd, err)
 		return nil, day, exitUsage
@@ -371,7 +375,7 @@ func openReader(cmd string, c common, date string, stderr io.Writer) (*pos.Servi
 		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
 		return nil, day, exitUsage
 	}
-	svc, err := pos.Open(cfg, pos.Options{ReadOnly: true})
+	svc, err := pos.Open(cfg, pos.Options{ReadOnly: true, Now: clock})
 	if errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stderr, "voucherpos %s: no journal yet at %s\n", cmd, cfg.Journal.Path)
 		return nil, day, exitFailed
@@ -408,9 +412,9 @@ func runReceipt(args []string, stdout, stderr io.Writer) int {
 	}
 	// Read-write when the till is not running, so a reprint is logged;
 	// read-only beside a running till.
-	svc, err := pos.Open(cfg, pos.Options{Stdout: stdout})
+	svc, err := pos.Open(cfg, pos.Options{Stdout: stdout, Now: clock})
 	if errors.Is(err, journal.ErrLocked) {
-		svc, err = pos.Open(cfg, pos.Options{ReadOnly: true, Stdout: stdout})
+		svc, err = pos.Open(cfg, pos.Options{ReadOnly: true, Stdout: stdout, Now: clock})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "voucherpos receipt: %v\n", err)

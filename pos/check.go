@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"voucherpos/kora"
 )
@@ -27,7 +26,7 @@ func (s *Service) CheckKey(ctx context.Context) (KeyCheck, string) {
 	if s.client == nil {
 		return KoraUnclear, "no Kora client (read-only)"
 	}
-	ref := "check-" + NewReference(s.cfg.Store.TerminalID, time.Now())
+	ref := "check-" + NewReference(s.cfg.Store.TerminalID, s.now())
 	_, err := s.client.QueryCharge(ctx, ref)
 	var ke *kora.Error
 	switch {

@@ -50,7 +50,10 @@ func TestCrashAtEveryStep(t *testing.T) {
 			cmd.Env = append(os.Environ(),
 				"VOUCHERPOS_CRASH_STEP="+tc.step, "VOUCHERPOS_CRASH_URL="+sb.URL,
 				"VOUCHERPOS_CRASH_JOURNAL="+journalPath, "VOUCHERPOS_CRASH_PIN="+tc.pin,
-				"VOUCHERPOS_CRASH_PROVIDER="+tc.provider)
+				"VOUCHERPOS_CRASH_PROVIDER="+tc.provider,
+				// The child is killed before its t.TempDir cleanup can run:
+				// its temp folders go inside ours, which this test removes.
+				"TMPDIR="+t.TempDir())
 			out, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)

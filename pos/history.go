@@ -56,7 +56,7 @@ type saleJSON struct {
 func toJSON(s Sale) saleJSON {
 	c := s.Currency
 	j := saleJSON{
-		Reference: s.Reference, KoraReference: s.KoraReference, CreatedAt: s.CreatedAt.Local().Format(time.RFC3339),
+		Reference: s.Reference, KoraReference: s.KoraReference, CreatedAt: s.CreatedAt.Format(time.RFC3339),
 		TerminalID: s.TerminalID, Status: string(s.Status), DeclineKind: string(s.DeclineKind),
 		DeclineMessage: s.DeclineMessage, Currency: c.Code, Requested: c.Plain(s.Requested),
 		Charged: c.Plain(s.Charged), Fee: c.Plain(s.Fee), VAT: c.Plain(s.VAT), PartlyPaid: s.PartlyPaid(),
@@ -107,7 +107,7 @@ func WriteHistory(w io.Writer, sales []Sale) error {
 			note = "being checked with Kora"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t****%s\t%s\t%s\t%s\n",
-			s.CreatedAt.Local().Format("15:04:05"), strings.ToUpper(string(s.Status)),
+			s.CreatedAt.Format("15:04:05"), strings.ToUpper(string(s.Status)),
 			s.Currency.Format(s.Requested), s.Currency.Format(s.Charged), s.ProviderName, s.PINLast4,
 			s.Reference, orDash(s.KoraReference), note)
 	}

@@ -44,7 +44,7 @@ func BuildSlip(s Sale, info ReceiptInfo) Slip {
 	}
 	loc := info.Location
 	if loc == nil {
-		loc = time.Local
+		loc = s.CreatedAt.Location() // the till's zone, as the sale was read
 	}
 	b := slipBuilder{w: w}
 	cur := s.Currency

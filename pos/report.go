@@ -120,7 +120,7 @@ func WriteReportCSV(w io.Writer, sales []Sale) error {
 		if s.Status == Approved {
 			net = s.Charged - s.Fee - s.VAT
 		}
-		t := s.CreatedAt.Local()
+		t := s.CreatedAt
 		cw.Write([]string{t.Format("2006-01-02"), t.Format("15:04:05"), s.Reference, s.KoraReference, s.TerminalID,
 			s.ProviderCode, s.ProviderName, string(s.Status), string(s.DeclineKind), c.Code, c.Plain(s.Requested),
 			c.Plain(s.Charged), c.Plain(s.Fee), c.Plain(s.VAT), c.Plain(net), strconv.FormatBool(s.PartlyPaid()),

@@ -133,7 +133,10 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 	return s, nil
 }
 
-// Close closes the journal.
+// Now is the till's clock: every time the till shows, stores or sends
+// comes from it (tests set Options.Now).
+func (s *Service) Now() time.Time { return s.now() }
+
 // Close waits (a bounded while) for requests on the wire to be recorded,
 // then closes the journal. A request still unanswered then stays pending
 // in the journal, to be resolved at the next start.
@@ -459,8 +462,12 @@ func (s *Service) money(a kora.Amount) Money {
 }
 
 // sale turns a journal row into a Sale.
+// Its times are in the till's zone, the clock's, wherever they are shown.
 func (s *Service) sale(_ context.Context, js journal.Sale) Sale {
-	return saleFrom(js, s.cur)
+	out := saleFrom(js, s.cur)
+	loc := s.now().Location()
+	out.CreatedAt, out.UpdatedAt = out.CreatedAt.In(loc), out.UpdatedAt.In(loc)
+	return out
 }
 
 // Get returns one sale by reference.

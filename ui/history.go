@@ -273,7 +273,7 @@ func (m *model) historyView() []string {
 		// the cost: a screenful of rows is drawn after every message.
 		b.Reset()
 		var hhmm [5]byte
-		b.Write(s.CreatedAt.Local().AppendFormat(hhmm[:0], "15:04"))
+		b.Write(s.CreatedAt.AppendFormat(hhmm[:0], "15:04"))
 		b.WriteByte(' ')
 		b.WriteString(m.badge(s))
 		b.WriteByte(' ')
@@ -304,7 +304,7 @@ func (m *model) detailView() []string {
 	}
 	cur := s.Currency
 	out := []string{m.badge(*s) + " " + m.st.Title.Render(cur.Format(s.Requested)+" "+s.ProviderName+" *"+s.PINLast4)}
-	out = append(out, m.row("Time", s.CreatedAt.Local().Format("2006-01-02 15:04:05")))
+	out = append(out, m.row("Time", s.CreatedAt.Format("2006-01-02 15:04:05")))
 	out = append(out, m.row("Ref", s.Reference))
 	if s.KoraReference != "" {
 		out = append(out, m.row("Kora ref", s.KoraReference))

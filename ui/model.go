@@ -42,8 +42,6 @@ type Options struct {
 	DemoVouchers []string
 	// ASCII uses plain glyphs (TERM=linux, ui.ascii).
 	ASCII bool
-	// Now replaces time.Now (tests).
-	Now func() time.Time
 	// ParkAfter is how long Checking waits before offering to park a sale.
 	ParkAfter time.Duration
 	// Grace ignores Enter for this long after a result appears.
@@ -144,9 +142,6 @@ type model struct {
 }
 
 func newModel(svc *pos.Service, opts Options) *model {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	if opts.ParkAfter == 0 {
 		opts.ParkAfter = 12 * time.Second
 	}
@@ -161,7 +156,9 @@ func newModel(svc *pos.Service, opts Options) *model {
 	}
 	return &model{
 		svc: svc, opts: opts, demo: opts.Demo, keys: newKeyMap(), st: newStyles(opts.ASCII),
-		now: opts.Now, width: 80, hgt: 24, kiosk: opts.Kiosk, lastKey: opts.Now(),
+		// One clock for the till: the service's, so the screens and the
+		// journal always agree on what day it is.
+		now: svc.Now, width: 80, hgt: 24, kiosk: opts.Kiosk, lastKey: svc.Now(),
 	}
 }
 

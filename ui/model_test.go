@@ -23,6 +23,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+// tillZone is the till's zone in every test, whatever TZ the tests run in:
+// the test clock is in it, so the till shows and counts days in it.
+var tillZone = time.FixedZone("SAST", 2*60*60)
+
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -46,7 +50,10 @@ type harness struct {
 // newHarness is a till on the demo config against a sandbox on 127.0.0.1.
 func newHarness(t *testing.T, edit ...func(*config.Config)) *harness {
 	t.Helper()
-	sb, err := sandbox.Start("", sandbox.WithSlowDelay(3*time.Second))
+	// One clock for the till and the sandbox: the screens, the journal and
+	// Kora agree on the day whatever the real date or zone.
+	c := &clock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, tillZone)}
+	sb, err := sandbox.Start("", sandbox.WithSlowDelay(3*time.Second), sandbox.WithClock(c.now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,13 +65,12 @@ func newHarness(t *testing.T, edit ...func(*config.Config)) *harness {
 	for _, e := range edit {
 		e(cfg)
 	}
-	svc, err := pos.Open(cfg, pos.Options{})
+	svc, err := pos.Open(cfg, pos.Options{Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close() })
-	c := &clock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.Local)}
-	m := newModel(svc, Options{Demo: true, Now: c.now, Tick: func() tea.Cmd { return nil },
+	m := newModel(svc, Options{Demo: true, Tick: func() tea.Cmd { return nil },
 		DemoVouchers: []string{"1168 6480 9679 2943  1Voucher  R500: change voucher"}})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return &harness{t: t, m: m, svc: svc, sb: sb, clock: c}
@@ -464,7 +470,7 @@ func TestCheckingResolvesAndCanPark(t *testing.T) {
 	h.want("1 unresolved")
 	// When the parked sale resolves, the status bar says so.
 	s, _ = h.svc.Resolve(context.Background(), s.Reference)
-	sales, _ := h.svc.Day(context.Background(), time.Now())
+	sales, _ := h.svc.Day(context.Background(), h.clock.now())
 	for _, x := range sales {
 		if x.Status == pos.Unknown {
 			s, _ = h.svc.Resolve(context.Background(), x.Reference)
@@ -557,7 +563,7 @@ func TestGoldenScreens(t *testing.T) {
 	h := newHarness(t)
 	cur := h.svc.Currency()
 	expiry := time.Date(2029, 11, 27, 0, 0, 0, 0, time.UTC)
-	at := time.Date(2026, 11, 27, 9, 41, 0, 0, time.Local)
+	at := time.Date(2026, 11, 27, 9, 41, 0, 0, tillZone)
 	approved := pos.Sale{Reference: "demo-1-20261127100000000-abcdefghij", CreatedAt: at, ProviderName: "1Voucher", PINLast4: "2943", Status: pos.Approved, Currency: cur,
 		Requested: 12050, Charged: 12050, Fee: 181, VAT: 27, KoraReference: "KPY-CA-qFNr4bXheKr6", VoucherSerial: "20250000000000160016",
 		Balance: 37950, HasBalance: true, Expiry: expiry, HasChangePIN: true, ChangePIN: "4978912404790295"}
@@ -596,12 +602,12 @@ func TestGoldenScreens(t *testing.T) {
 		},
 		"slip": func(m *model) {
 			m.sale, m.state = approved, stateApproved
-			m.slipView = strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN, Location: time.UTC}).Text()), "\n")
+			m.slipView = strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN}).Text()), "\n")
 		},
 	}
 	for name, set := range screens {
 		for _, size := range [][2]int{{80, 24}, {40, 12}} {
-			m := newModel(h.svc, Options{Demo: true, Now: h.clock.now, DemoVouchers: h.m.opts.DemoVouchers})
+			m := newModel(h.svc, Options{Demo: true, DemoVouchers: h.m.opts.DemoVouchers})
 			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			m.history = nil
 			set(m)
@@ -720,7 +726,7 @@ func newKiosk(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := newModel(h.svc, Options{Kiosk: true, Now: h.clock.now, Tick: func() tea.Cmd { return nil },
+	m := newModel(h.svc, Options{Kiosk: true, Tick: func() tea.Cmd { return nil },
 		IdleTimeout: 90 * time.Second, SupervisorHash: hash})
 	m.Update(tea.WindowSizeMsg{Width: 40, Height: 12})
 	h.m = m

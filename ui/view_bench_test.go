@@ -40,7 +40,7 @@ func newBenchTill(tb testing.TB, dir string) *benchTill {
 	cfg := config.Demo(func(string) string { return "" })
 	cfg.Kora.BaseURL = sb.URL
 	cfg.Journal.Path = filepath.Join(dir, "journal.db")
-	svc, err := pos.Open(cfg, pos.Options{})
+	svc, err := pos.Open(cfg, pos.Options{Now: benchNow})
 	if err != nil {
 		sb.Close()
 		tb.Fatal(err)
@@ -65,11 +65,11 @@ func (t *benchTill) sell(tb testing.TB, n int) {
 	}
 }
 
-func benchNow() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.Local) }
+func benchNow() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, tillZone) }
 
 // benchModel is a till model at a window size, as the program builds it.
 func benchModel(svc *pos.Service, w, h int) *model {
-	m := newModel(svc, Options{Demo: true, Now: benchNow, Tick: func() tea.Cmd { return nil },
+	m := newModel(svc, Options{Demo: true, Tick: func() tea.Cmd { return nil },
 		DemoVouchers: benchVoucherLines()})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
@@ -92,7 +92,7 @@ func benchScreens(cur pos.Currency) []struct {
 	set  func(m *model)
 } {
 	expiry := time.Date(2029, 11, 27, 0, 0, 0, 0, time.UTC)
-	at := time.Date(2026, 11, 27, 9, 41, 0, 0, time.Local)
+	at := time.Date(2026, 11, 27, 9, 41, 0, 0, tillZone)
 	approved := pos.Sale{Reference: "demo-1-20261127100000000-abcdefghij", CreatedAt: at, ProviderName: "1Voucher", PINLast4: "2943", Status: pos.Approved, Currency: cur,
 		Requested: 12050, Charged: 12050, Fee: 181, VAT: 27, KoraReference: "KPY-CA-qFNr4bXheKr6", VoucherSerial: "20250000000000160016",
 		Balance: 37950, HasBalance: true, Expiry: expiry, HasChangePIN: true, ChangePIN: "4978912404790295"}
@@ -141,7 +141,7 @@ func benchScreens(cur pos.Currency) []struct {
 		}},
 		{"slip", func(m *model) {
 			m.sale, m.state = approved, stateApproved
-			m.slipView = strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN, Location: time.UTC}).Text()), "\n")
+			m.slipView = strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN}).Text()), "\n")
 		}},
 		{"help", func(m *model) { m.showHelp = true }},
 		{"quit", func(m *model) { m.amountText, m.quitting = "5", true }},
