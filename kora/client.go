@@ -16,11 +16,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -42,6 +44,8 @@ type Client struct {
 	http    *http.Client
 	timeout time.Duration
 	agent   string
+	log     *slog.Logger
+	seen    *sync.Map // statuses outside the table already logged
 }
 
 // secretKey holds the Bearer token. It prints as [redacted] everywhere. The
@@ -75,6 +79,10 @@ func WithHTTPClient(h *http.Client) Option {
 // WithTimeout bounds each request; 0 leaves only the caller's context.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
+// WithLogger receives one warning per charge status the client has never
+// seen (and so treats as unknown). Without it nothing is logged.
+func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.agent = ua } }
 
@@ -104,6 +112,8 @@ func New(baseURL, secret string, opts ...Option) (*Client, error) {
 		key:     newSecretKey(secret),
 		timeout: DefaultTimeout,
 		agent:   "voucherpos",
+		log:     slog.New(slog.DiscardHandler),
+		seen:    new(sync.Map),
 		http: &http.Client{Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -170,7 +180,7 @@ func (c *Client) ChargeVoucher(ctx context.Context, ch VoucherCharge) (*VoucherR
 	}
 	env, status, err := c.do(ctx, http.MethodPost, "/api/v1/charge/voucher", body)
 	if err != nil {
-		return nil, err
+		return nil, chargeError(err)
 	}
 	var w wireChargeOut
 	if err := json.Unmarshal(env.Data, &w); err != nil {
@@ -180,11 +190,46 @@ func (c *Client) ChargeVoucher(ctx context.Context, ch VoucherCharge) (*VoucherR
 	if res.Reference == "" {
 		res.Reference = ch.Reference
 	}
-	if res.Status == "" {
-		// "status": true but no charge status: not an answer to act on.
-		return nil, &Error{StatusCode: status, Message: "charge without a status", unknown: true}
+	if err := readable(status, res.Charge); err != nil {
+		return nil, err
 	}
+	c.noteStatus(res.Status, res.Reference)
 	return res, nil
+}
+
+// readable checks what an outcome rests on: a status, and for a success
+// the amount charged. Every other field may be missing or malformed.
+func readable(status int, ch Charge) error {
+	if ch.Status == "" {
+		// "status": true but no charge status: not an answer to act on.
+		return &Error{StatusCode: status, Message: "charge without a status", unknown: true}
+	}
+	if _, ok := ch.Charged(); !ok && ch.Status.Verdict() == VerdictApproved {
+		return &Error{StatusCode: status, Message: "successful charge without a readable amount", unknown: true}
+	}
+	return nil
+}
+
+// chargeError is the error of a charge POST. Kora's errors page says
+// "Invalid authorization key" "does not indicate any error with your
+// request. Requery the transaction": on a POST it leaves the outcome open
+// (it still matches ErrUnauthorized).
+func chargeError(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.kind == ErrUnauthorized {
+		e.unknown = true
+	}
+	return err
+}
+
+// noteStatus logs, once per status, a status outside the table.
+func (c *Client) noteStatus(s ChargeStatus, ref string) {
+	if s.Known() {
+		return
+	}
+	if _, dup := c.seen.LoadOrStore(s, true); !dup {
+		c.log.Warn("kora: charge status never seen before, treated as unknown", "status", string(s), "reference", ref)
+	}
 }
 
 // QueryCharge fetches a charge by the merchant's reference:
@@ -206,6 +251,10 @@ func (c *Client) QueryCharge(ctx context.Context, reference string) (*Charge, er
 	if ch.Reference == "" {
 		ch.Reference = reference
 	}
+	if err := readable(status, ch); err != nil {
+		return nil, err
+	}
+	c.noteStatus(ch.Status, ch.Reference)
 	return &ch, nil
 }
 
@@ -267,9 +316,15 @@ func decodeResponse(status int, raw []byte) (envelope, int, error) {
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
 		e := &Error{StatusCode: status, Message: "unreadable response: " + snippet(raw), unknown: true}
-		// A refused key is a definite answer whatever the body looks like.
-		if status == http.StatusUnauthorized {
+		switch status {
+		case http.StatusUnauthorized:
+			// A refused key is a definite answer whatever the body looks like.
 			e.kind, e.unknown = ErrUnauthorized, false
+		case http.StatusNotFound:
+			// An HTML or empty 404 is no route of Kora's: a wrong base URL.
+			// It is not Kora's own JSON, so the charge's fate stays open
+			// (the cautious reading of a proxy's page).
+			e.kind = ErrRouteNotFound
 		}
 		return envelope{}, status, e
 	}

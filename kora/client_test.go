@@ -624,7 +624,7 @@ func faultCases() []faultCase {
 		{name: "success with data that is not a charge", class: ErrOutcomeUnknown, hits: 1,
 			setup: withServer(answer(200, `{"status":true,"message":"ok","data":"done"}`))},
 		{name: "success with an unreadable amount", class: ErrOutcomeUnknown, hits: 1,
-			setup: withServer(answer(200, `{"status":true,"message":"ok","data":{"amount":"ten rand"}}`))},
+			setup: withServer(answer(200, `{"status":true,"message":"ok","data":{"status":"success","amount":"ten rand"}}`))},
 		{name: "empty 200", class: ErrOutcomeUnknown, hits: 1,
 			setup: withServer(answer(200, ""))},
 	}

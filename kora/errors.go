@@ -35,6 +35,10 @@ var (
 	ErrInvalidRequest       = errors.New("kora: invalid request data")
 	ErrDuplicateReference   = errors.New("kora: duplicate payment reference")
 	ErrChargeNotFound       = errors.New("kora: charge not found")
+	// ErrRouteNotFound: a 404 that is not Kora's "Charge not found" ("Route
+	// not found", an HTML page): the base URL is wrong. It proves nothing
+	// about the key.
+	ErrRouteNotFound = errors.New("kora: route not found (wrong base URL?)")
 )
 
 // Error is an answer from Kora (or something in front of it) that is not a
@@ -111,8 +115,14 @@ func classify(status int, message string) error {
 		return ErrUnauthorized
 	case has("duplicate") && has("reference"):
 		return ErrDuplicateReference
-	case has("not found") && (has("charge", "transaction") || status == http.StatusNotFound):
+	case has("route") && has("not found", "not exist"):
+		return ErrRouteNotFound
+	case has("not found") && has("charge", "transaction", "payment"):
 		return ErrChargeNotFound
+	case status == http.StatusNotFound:
+		// Only Kora's "Charge not found" names the charge; any other 404
+		// is a path Kora does not serve.
+		return ErrRouteNotFound
 	case has("already") && has("used", "redeemed"):
 		return ErrVoucherUsed
 	case has("provider") && has("not active", "inactive", "not enabled", "disabled"):
@@ -121,7 +131,10 @@ func classify(status int, message string) error {
 		return ErrProviderNotSupported
 	case has("pin") && has("invalid", "incorrect", "wrong", "not valid", "not recogni"):
 		return ErrInvalidPIN
-	case status == http.StatusPaymentRequired || has("insufficient", "lower than", "not enough", "less than the"):
+	case has("voucher") && has("invalid", "not valid", "incorrect", "not recogni"):
+		// Kora's Checkout: "Invalid voucher".
+		return ErrInvalidPIN
+	case status == http.StatusPaymentRequired || has("insufficient", "lower than", "not enough", "less than the", "low balance"):
 		return ErrInsufficientFunds
 	case status != http.StatusTooManyRequests && has("exceed", "more than"):
 		// A 429 "rate limit exceeded" is about requests, not the amount.

@@ -146,11 +146,19 @@ func FuzzVerifyWebhook(f *testing.F) {
 	f.Add([]byte(`{"event":"charge.success","data":null}`), Sign(testKey, []byte("null")), []byte("null"))
 	f.Add([]byte(`{"event":1,"data":[1,2]}`), "zz", []byte(`[1,2]`))
 	f.Add([]byte(`not json`), strings.Repeat("0", 64), []byte(`{"amount":"1e2"}`))
+	pretty := "{\n  \"reference\": \"KPY-CA-1\",\n  \"payment_reference\": \"till-1-a\\/b\",\n  \"status\": \"success\",\n  \"amount\": 10.50,\n  \"customer\": {\"name\": \"Zo\\u00eb <&> \u2028\"}\n}"
+	f.Add(webhookBody(EventChargeSuccess, pretty), Sign(testKey, []byte(`{"reference":"KPY-CA-1","payment_reference":"till-1-a/b","status":"success","amount":10.50,"customer":{"name":"Zoë <&> \u2028"}}`)), []byte(pretty))
 
 	f.Fuzz(func(t *testing.T, body []byte, sig string, data []byte) {
 		wh, err := verifyWebhook(testKey, body, sig)
 		if err == nil && !strings.EqualFold(strings.TrimSpace(sig), Sign(testKey, wh.Data)) {
-			t.Fatalf("verified with a signature %q that is not over its data %q", sig, wh.Data)
+			js, jerr := StringifyJS(wh.Data)
+			if jerr != nil || !strings.EqualFold(strings.TrimSpace(sig), Sign(testKey, js)) {
+				t.Fatalf("verified with a signature %q that is over neither its data %q nor its JSON.stringify form", sig, wh.Data)
+			}
+		}
+		if err != nil && !errors.Is(err, ErrBadSignature) && !errors.Is(err, ErrBadBody) {
+			t.Fatalf("error %v is neither ErrBadSignature nor ErrBadBody", err)
 		}
 		if err != nil && strings.Contains(err.Error(), testKey) {
 			t.Fatalf("error shows the key: %v", err)
@@ -175,6 +183,15 @@ func FuzzVerifyWebhook(f *testing.F) {
 			t.Fatalf("signed webhook with data %q: bad signature", raw)
 		case err == nil && !bytes.Equal(wh.Data, raw):
 			t.Fatalf("Data = %q, want %q", wh.Data, raw)
+		}
+		// What JSON.stringify would have signed verifies too.
+		if js, jerr := StringifyJS(raw); jerr == nil && decodable {
+			if _, err := verifyWebhook(testKey, signed, Sign(testKey, js)); err != nil {
+				t.Fatalf("data %q signed in its JSON.stringify form %q refused: %v", raw, js, err)
+			}
+			if again, err := StringifyJS(js); err != nil || !bytes.Equal(again, js) {
+				t.Fatalf("StringifyJS is not stable: %q → %q (%v)", js, again, err)
+			}
 		}
 		flip := "1"
 		if good[0] == '1' {

@@ -93,35 +93,53 @@ func (c VoucherCharge) wire() wireCharge {
 // ChargeStatus is Kora's status of a charge.
 type ChargeStatus string
 
-// Statuses Kora reports for a charge.
-const (
-	StatusSuccess    ChargeStatus = "success"
-	StatusFailed     ChargeStatus = "failed"
-	StatusProcessing ChargeStatus = "processing"
-	StatusPending    ChargeStatus = "pending"
-)
-
-// Final reports whether the status can no longer change.
-func (s ChargeStatus) Final() bool { return s == StatusSuccess || s == StatusFailed }
-
 // Charge is a charge as Kora reports it, from a charge response, a query or
-// a webhook.
+// a webhook. Every optional field is decoded on its own: a malformed one is
+// left unset (its Has… flag false) and never makes the charge unreadable.
 type Charge struct {
-	// Reference is the merchant's reference (payment_reference in a charge
-	// response, reference in a query).
-	Reference            string
+	// Reference is the merchant's reference (payment_reference; in a query
+	// answer without it, the reference queried).
+	Reference string
+	// TransactionReference is Kora's own reference (KPY-…): its
+	// transaction_reference, or its reference beside a payment_reference.
 	TransactionReference string
-	Status               ChargeStatus
-	Currency             string
-	Amount               Amount
-	Fee                  Amount
-	VAT                  Amount
+	// Status is Kora's status, trimmed and in lower case; RawStatus is the
+	// text as Kora sent it, for "Kora says: …" when the status is unknown.
+	Status    ChargeStatus
+	RawStatus string
+	Currency  string
+	// Amount is Kora's "amount". Use Charged for what was taken.
+	Amount    Amount
+	HasAmount bool
+	// AmountPaid and AmountExpected are Kora's pay-in fields, when sent.
+	AmountPaid        Amount
+	HasAmountPaid     bool
+	AmountExpected    Amount
+	HasAmountExpected bool
+	// Fee and VAT are zero with HasFee/HasVAT false when Kora sent none (or
+	// sent one that cannot be read): unknown, not free.
+	Fee    Amount
+	HasFee bool
+	VAT    Amount
+	HasVAT bool
 	// Voucher describes the voucher after the charge; nil when Kora sent
 	// none. Its PIN is set only when a change voucher was issued.
 	Voucher  *IssuedVoucher
 	Customer Customer
 	// Message is Kora's reason for a failed charge, when it gives one.
 	Message string
+	// Description and PaymentMethod, when Kora echoes them.
+	Description   string
+	PaymentMethod string
+}
+
+// Charged is what Kora took: amount_paid when given, else amount. ok is
+// false when neither could be read.
+func (c Charge) Charged() (a Amount, ok bool) {
+	if c.HasAmountPaid {
+		return c.AmountPaid, true
+	}
+	return c.Amount, c.HasAmount
 }
 
 // IssuedVoucher is the voucher's state after a charge.
@@ -184,59 +202,130 @@ type VoucherResult struct {
 	Charge
 }
 
-// wireChargeOut is a charge as Kora sends it; every field tolerant.
+// wireChargeOut is a charge as Kora sends it, decoded field by field: only
+// a data value that is not a JSON object fails; any field of the wrong shape
+// is dropped on its own.
 type wireChargeOut struct {
-	Reference            flexString   `json:"reference"`
-	PaymentReference     flexString   `json:"payment_reference"`
-	TransactionReference flexString   `json:"transaction_reference"`
-	Status               flexString   `json:"status"`
-	Currency             flexString   `json:"currency"`
-	Amount               Amount       `json:"amount"`
-	Fee                  Amount       `json:"fee"`
-	VAT                  Amount       `json:"vat"`
-	Voucher              *wireVoucher `json:"voucher"`
-	Customer             *struct {
-		Name  flexString `json:"name"`
-		Email flexString `json:"email"`
-	} `json:"customer"`
-	Message       flexString `json:"message"`
-	FailureReason flexString `json:"failure_reason"`
+	Reference, PaymentReference, TransactionReference string
+	Status, Currency, Message, FailureReason          string
+	Description, PaymentMethod                        string
+	Amount, AmountPaid, AmountExpected, Fee, VAT      optAmount
+	Voucher                                           *wireVoucher
+	Customer                                          *Customer
 }
 
 type wireVoucher struct {
-	SerialNumber flexString `json:"serial_number"`
-	Balance      Amount     `json:"balance"`
-	PIN          flexString `json:"pin"`
-	ExpiryDate   flexTime   `json:"expiry_date"`
+	SerialNumber string
+	Balance      Amount
+	PIN          string
+	ExpiryDate   time.Time
 }
+
+func (w *wireChargeOut) UnmarshalJSON(b []byte) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return fmt.Errorf("charge data: %w", err)
+	}
+	*w = wireChargeOut{
+		Reference: optString(obj["reference"]), PaymentReference: optString(obj["payment_reference"]),
+		TransactionReference: optString(obj["transaction_reference"]),
+		Status:               optString(obj["status"]), Currency: optString(obj["currency"]),
+		Message: optString(obj["message"]), FailureReason: optString(obj["failure_reason"]),
+		Description: optString(obj["description"]), PaymentMethod: optString(obj["payment_method"]),
+		Amount: readAmount(obj["amount"]), AmountPaid: readAmount(obj["amount_paid"]),
+		AmountExpected: readAmount(obj["amount_expected"]), Fee: readAmount(obj["fee"]), VAT: readAmount(obj["vat"]),
+	}
+	var v map[string]json.RawMessage
+	if raw, ok := obj["voucher"]; ok && json.Unmarshal(raw, &v) == nil && v != nil {
+		var exp flexTime
+		_ = exp.UnmarshalJSON(v["expiry_date"]) // never fails: an unreadable expiry is zero
+		w.Voucher = &wireVoucher{
+			SerialNumber: optString(v["serial_number"]), Balance: readAmount(v["balance"]).v,
+			PIN: optString(v["pin"]), ExpiryDate: time.Time(exp),
+		}
+	}
+	var c map[string]json.RawMessage
+	if raw, ok := obj["customer"]; ok && json.Unmarshal(raw, &c) == nil && c != nil {
+		w.Customer = &Customer{Name: optString(c["name"]), Email: optString(c["email"])}
+	}
+	return nil
+}
+
+// optAmount is an amount that may be absent or unreadable.
+type optAmount struct {
+	v  Amount
+	ok bool
+}
+
+// readAmount reads an optional amount; null, "", "5,000.00" and any other
+// unreadable value are "not given".
+func readAmount(raw json.RawMessage) optAmount {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || bytes.Equal(t, []byte("null")) || bytes.Equal(t, []byte(`""`)) {
+		return optAmount{}
+	}
+	var a Amount
+	if a.UnmarshalJSON(t) != nil {
+		return optAmount{}
+	}
+	return optAmount{a, true}
+}
+
+// optString reads an optional string (or number, as its text); any other
+// shape is "".
+func optString(raw json.RawMessage) string {
+	var s flexString
+	if len(raw) == 0 || s.UnmarshalJSON(raw) != nil {
+		return ""
+	}
+	return string(s)
+}
+
+// isKoraReference reports whether ref looks like Kora's own (KPY-…).
+func isKoraReference(ref string) bool { return strings.HasPrefix(strings.ToUpper(ref), "KPY-") }
 
 func (w wireChargeOut) charge() Charge {
 	c := Charge{
-		Reference:            string(w.PaymentReference),
-		TransactionReference: string(w.TransactionReference),
-		Status:               ChargeStatus(strings.ToLower(strings.TrimSpace(string(w.Status)))),
-		Currency:             string(w.Currency),
-		Amount:               w.Amount,
-		Fee:                  w.Fee,
-		VAT:                  w.VAT,
-		Message:              string(w.Message),
+		Reference:            w.PaymentReference,
+		TransactionReference: w.TransactionReference,
+		Status:               normalStatus(w.Status),
+		RawStatus:            strings.TrimSpace(w.Status),
+		Currency:             w.Currency,
+		Amount:               w.Amount.v, HasAmount: w.Amount.ok,
+		AmountPaid: w.AmountPaid.v, HasAmountPaid: w.AmountPaid.ok,
+		AmountExpected: w.AmountExpected.v, HasAmountExpected: w.AmountExpected.ok,
+		Fee: w.Fee.v, HasFee: w.Fee.ok,
+		VAT: w.VAT.v, HasVAT: w.VAT.ok,
+		Message:       w.Message,
+		Description:   w.Description,
+		PaymentMethod: w.PaymentMethod,
 	}
-	if c.Reference == "" {
-		c.Reference = string(w.Reference)
+	// Kora's "reference" is its own beside a payment_reference (queries,
+	// webhooks, pay-ins). Alone it is read as Kora's when it looks like one
+	// (KPY-…) and as the merchant's otherwise: a guess, since Kora's pages
+	// use both.
+	switch ref := w.Reference; {
+	case ref == "":
+	case c.Reference != "" || isKoraReference(ref):
+		if c.TransactionReference == "" && ref != c.Reference {
+			c.TransactionReference = ref
+		}
+	default:
+		c.Reference = ref
 	}
 	if c.Message == "" {
-		c.Message = string(w.FailureReason)
+		c.Message = w.FailureReason
 	}
 	if w.Voucher != nil {
 		c.Voucher = &IssuedVoucher{
-			SerialNumber: string(w.Voucher.SerialNumber),
+			SerialNumber: w.Voucher.SerialNumber,
 			Balance:      w.Voucher.Balance,
-			PIN:          string(w.Voucher.PIN),
-			ExpiryDate:   time.Time(w.Voucher.ExpiryDate),
+			PIN:          w.Voucher.PIN,
+			ExpiryDate:   w.Voucher.ExpiryDate,
 		}
 	}
 	if w.Customer != nil {
-		c.Customer = Customer{Name: string(w.Customer.Name), Email: string(w.Customer.Email)}
+		c.Customer = *w.Customer
 	}
 	return c
 }

@@ -91,8 +91,10 @@ func TestVerifyWebhook_RejectsBadSignaturesAndBodies(t *testing.T) {
 		{"signature too long", webhookBody(EventChargeSuccess, webhookData), good + "00", true},
 		{"empty signature", webhookBody(EventChargeSuccess, webhookData), "", true},
 		{"signature over the whole body", webhookBody(EventChargeSuccess, webhookData), Sign(testKey, webhookBody(EventChargeSuccess, webhookData)), true},
-		{"signature over compacted data", webhookBody(EventChargeSuccess, webhookData), Sign(testKey, []byte(compactJSON(t, webhookData))), true},
+		{"signature over Go's HTML-escaping encoding", webhookBody(EventChargeSuccess, `{"reference":"R-1","description":"a<b&c"}`), Sign(testKey, []byte(`{"reference":"R-1","description":"a\u003cb\u0026c"}`)), true},
+		{"signature over sorted keys", webhookBody(EventChargeSuccess, `{"status":"success","reference":"R-1"}`), Sign(testKey, []byte(`{"reference":"R-1","status":"success"}`)), true},
 		{"missing data", []byte(`{"event":"charge.success"}`), good, false},
+		{"data not an object", webhookBody(EventChargeSuccess, `[1]`), Sign(testKey, []byte(`[1]`)), false},
 		{"body not JSON", []byte(`event=charge.success`), good, false},
 		{"empty body", nil, good, false},
 		{"body larger than the limit", webhookBody(EventChargeSuccess, `"`+strings.Repeat("a", MaxBodyBytes)+`"`), good, false},
@@ -110,6 +112,9 @@ func TestVerifyWebhook_RejectsBadSignaturesAndBodies(t *testing.T) {
 			}
 			if tt.wantSig && !errors.Is(err, ErrBadSignature) {
 				t.Errorf("error = %v, want ErrBadSignature", err)
+			}
+			if !tt.wantSig && !errors.Is(err, ErrBadBody) {
+				t.Errorf("error = %v, want ErrBadBody", err)
 			}
 			assertErrorHidesSecret(t, err)
 		})
@@ -144,8 +149,14 @@ func TestVerifyWebhook_SignatureCoversRawDataBytes(t *testing.T) {
 			if compact == tt.data {
 				return
 			}
-			if _, err := c.VerifyWebhook(body, Sign(testKey, []byte(compact))); !errors.Is(err, ErrBadSignature) {
-				t.Errorf("signature over re-encoded data: error %v, want ErrBadSignature", err)
+			// Kora signs JSON.stringify(data): compact, here with the same
+			// escapes decoded.
+			js, err := StringifyJS([]byte(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.VerifyWebhook(body, Sign(testKey, js)); err != nil {
+				t.Errorf("signature over JSON.stringify(data) %s: %v", js, err)
 			}
 		})
 	}
@@ -175,4 +186,74 @@ func compactJSON(t *testing.T, data string) string {
 		t.Fatalf("compact %s: %v", data, err)
 	}
 	return buf.String()
+}
+
+// Kora signs JSON.stringify(data) of the object it sends. A body that
+// reaches us pretty-printed, or with escapes JSON.stringify would not
+// write, still verifies against that form; a wrong secret never does.
+func TestVerifyWebhook_AcceptsTheJSONStringifyForm(t *testing.T) {
+	t.Parallel()
+	c := webhookClient(t)
+	tests := []struct {
+		name, sent, signed string
+	}{
+		{"pretty-printed", "{\n  \"reference\": \"KPY-CA-1\",\n  \"payment_reference\": \"till-1-x\",\n  \"status\": \"success\",\n  \"amount\": 10.50\n}",
+			`{"reference":"KPY-CA-1","payment_reference":"till-1-x","status":"success","amount":10.50}`},
+		{"< and & raw", `{"payment_reference":"till-1-x","description":"R<5 & more>","status":"success"}`,
+			`{"payment_reference":"till-1-x","description":"R<5 & more>","status":"success"}`},
+		{"< and & escaped by the sender", `{"payment_reference":"till-1-x","description":"R\u003c5 \u0026 more\u003e"}`,
+			`{"payment_reference":"till-1-x","description":"R<5 & more>"}`},
+		{"unicode escaped", `{"payment_reference":"till-1-x","customer":{"name":"Zo\u00eb \u00c5ngstr\u00f6m"}}`,
+			`{"payment_reference":"till-1-x","customer":{"name":"Zoë Ångström"}}`},
+		{"unicode raw", `{"payment_reference":"till-1-x", "customer":{"name":"Zoë 日本"}}`,
+			`{"payment_reference":"till-1-x","customer":{"name":"Zoë 日本"}}`},
+		{"line separator written raw", `{"payment_reference":"till-1-x","description":"a\u2028b"}`,
+			"{\"payment_reference\":\"till-1-x\",\"description\":\"a\u2028b\"}"},
+		{"escaped slash", `{"payment_reference":"till-1-x","description":"a\/b"}`,
+			`{"payment_reference":"till-1-x","description":"a/b"}`},
+		{"control characters", `{"payment_reference":"till-1-x","description":"a\u0001\tb"}`,
+			`{"payment_reference":"till-1-x","description":"a\u0001\tb"}`},
+		{"numbers as sent", `{"payment_reference":"till-1-x","amount": 1e2, "fee": 26.880}`,
+			`{"payment_reference":"till-1-x","amount":1e2,"fee":26.880}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			js, err := StringifyJS([]byte(tt.sent))
+			if err != nil || string(js) != tt.signed {
+				t.Fatalf("StringifyJS = %s, %v\nwant %s", js, err, tt.signed)
+			}
+			body := webhookBody(EventChargeSuccess, tt.sent)
+			wh, err := c.VerifyWebhook(body, Sign(testKey, []byte(tt.signed)))
+			if err != nil {
+				t.Fatalf("VerifyWebhook: %v", err)
+			}
+			if wh.Charge.Reference != "till-1-x" || string(wh.Data) != tt.sent {
+				t.Errorf("Reference %q, Data %s", wh.Charge.Reference, wh.Data)
+			}
+			if _, err := c.VerifyWebhook(body, Sign("sk_test_wrong", []byte(tt.signed))); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("wrong secret: %v, want ErrBadSignature", err)
+			}
+			if _, err := c.VerifyWebhook(body, Sign("sk_test_wrong", []byte(tt.sent))); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("wrong secret over the raw bytes: %v, want ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+// In Kora's webhooks reference is Kora's and payment_reference the merchant's.
+func TestVerifyWebhook_KoraAndMerchantReferences(t *testing.T) {
+	t.Parallel()
+	data := `{"reference":"KPY-CA-qFNr4bXheKr6","payment_reference":"till-1-20260101-ab12","status":"success","amount":"100.00","amount_paid":"60.00"}`
+	wh, err := webhookClient(t).VerifyWebhook(webhookBody(EventChargeSuccess, data), Sign(testKey, []byte(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := wh.Charge
+	if ch.Reference != "till-1-20260101-ab12" || ch.TransactionReference != "KPY-CA-qFNr4bXheKr6" {
+		t.Errorf("references = %q / %q", ch.Reference, ch.TransactionReference)
+	}
+	if got, ok := ch.Charged(); !ok || got.String() != "60" || ch.HasFee {
+		t.Errorf("Charged = %s %v, HasFee %v", got, ok, ch.HasFee)
+	}
 }
