@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"voucherpos/pos/journal"
 )
 
 // ParseDay reads a --date value: YYYY-MM-DD, "today" or "yesterday", in
@@ -60,7 +62,7 @@ func toJSON(s Sale) saleJSON {
 		TerminalID: s.TerminalID, Status: string(s.Status), DeclineKind: string(s.DeclineKind),
 		DeclineMessage: s.DeclineMessage, Currency: c.Code, Requested: c.Plain(s.Requested),
 		Charged: c.Plain(s.Charged), Fee: c.Plain(s.Fee), VAT: c.Plain(s.VAT), PartlyPaid: s.PartlyPaid(),
-		ProviderCode: s.ProviderCode, ProviderName: s.ProviderName, PINLast4: s.PINLast4, Phone: s.Phone,
+		ProviderCode: s.ProviderCode, ProviderName: s.ProviderName, PINLast4: s.PINLast4, Phone: journal.MaskPhone(s.Phone),
 		VoucherSerial: s.VoucherSerial, ChangeVoucher: s.HasChangePIN, Checks: s.Checks,
 	}
 	if s.PartlyPaid() {

@@ -46,6 +46,23 @@ func (s Status) Unresolved() bool { return s == Pending || s == Unknown }
 // ErrLocked: another process has the journal open.
 var ErrLocked = errors.New("journal is in use by another voucherpos process")
 
+// LockError says which process holds a journal's lock; it matches
+// ErrLocked with errors.Is.
+type LockError struct {
+	PID  string // "" when the holder did not say
+	Path string // the lock file
+}
+
+func (e *LockError) Error() string {
+	if e.PID != "" {
+		return fmt.Sprintf("%v (pid %s holds %s)", ErrLocked, e.PID, e.Path)
+	}
+	return fmt.Sprintf("%v (%s)", ErrLocked, e.Path)
+}
+
+// Is makes errors.Is(err, ErrLocked) hold.
+func (e *LockError) Is(target error) bool { return target == ErrLocked }
+
 // ErrNotFound: no sale with that reference.
 var ErrNotFound = errors.New("no sale with that reference")
 
@@ -101,8 +118,29 @@ type Options struct {
 	Fresh bool
 }
 
+// ApplicationID marks a SQLite file as a voucherpos journal (SQLite's
+// PRAGMA application_id, bytes 68-71 of the file): "VPOS" in ASCII. A file
+// without it is opened only when it is an older voucherpos journal (schema
+// version 1 or more with a sales table); anything else is refused unchanged.
+const ApplicationID = 0x56504f53
+
+// Why Open refused a file. The errors it returns match these with errors.Is
+// and say what to do.
+var (
+	// ErrNotJournal: the file is not a voucherpos journal (another
+	// program's database, an empty file, not SQLite at all).
+	ErrNotJournal = errors.New("not a voucherpos journal")
+	// ErrDamaged: SQLite's quick_check found damage.
+	ErrDamaged = errors.New("the journal is damaged")
+	// ErrOldSchema: a read-only open of a journal that the till has still
+	// to upgrade.
+	ErrOldSchema = errors.New("the journal's schema needs upgrading")
+)
+
 // Open opens (creating if needed) the journal at path, takes its exclusive
-// lock, and brings its schema up to date.
+// lock, checks that the file is a voucherpos journal and undamaged, and
+// brings its schema up to date. A symlink is followed: the lock is taken
+// on the file it points to, so two paths to one journal cannot both write.
 func Open(path string, opts Options) (*Journal, error) {
 	if path == "" {
 		return nil, errors.New("journal: no path")
@@ -115,47 +153,45 @@ func Open(path string, opts Options) (*Journal, error) {
 		}
 		j.aead = aead
 	}
+	real := resolve(path)
+	if fi, err := os.Stat(real); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("journal %s: is a folder; journal.path must name a file (e.g. %s)", path, filepath.Join(path, "journal.db"))
+	}
 	if opts.ReadOnly {
-		if _, err := os.Stat(path); err != nil {
+		if _, err := os.Stat(real); err != nil {
 			return nil, fmt.Errorf("journal %s: %w", path, err)
 		}
 	} else {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
 			return nil, fmt.Errorf("journal %s: %w", path, err)
 		}
-		lock, err := takeLock(path + ".lock")
+		lock, err := takeLock(real + ".lock")
 		if err != nil {
 			return nil, err
 		}
 		j.lock = lock
 		if opts.Fresh {
 			for _, suffix := range []string{"", "-wal", "-shm"} {
-				if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				if err := os.Remove(real + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 					j.release()
 					return nil, fmt.Errorf("journal %s: %w", path, err)
 				}
 			}
 		}
-		// Create the file ourselves so it is private from its first byte;
-		// SQLite gives the -wal and -shm files the same mode.
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-		if err != nil {
-			j.release()
-			return nil, fmt.Errorf("journal %s: %w", path, err)
+		if _, err := os.Stat(real); errors.Is(err, os.ErrNotExist) {
+			if err := create(real); err != nil {
+				j.release()
+				return nil, fmt.Errorf("journal %s: %w", path, explain(err))
+			}
 		}
-		f.Close()
+	}
+	legacy, err := identify(real)
+	if err != nil {
+		j.release()
+		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
 
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
-		q.Add("_pragma", p)
-	}
-	if opts.ReadOnly {
-		q.Set("mode", "ro")
-	} else {
-		q.Set("_txlock", "immediate")
-	}
-	db, err := sql.Open("sqlite", "file:"+pathEscape(path)+"?"+q.Encode())
+	db, err := sql.Open("sqlite", dsn(real, opts.ReadOnly, true))
 	if err != nil {
 		j.release()
 		return nil, fmt.Errorf("journal %s: %w", path, err)
@@ -164,16 +200,184 @@ func Open(path string, opts Options) (*Journal, error) {
 	// connection keeps the lock and pragmas simple.
 	db.SetMaxOpenConns(1)
 	j.db = db
-	if err := j.migrate(); err != nil {
+	if !opts.ReadOnly {
+		// The till never writes to a damaged journal: it could only make
+		// the damage worse, and the sales in it are the truth.
+		if err := j.QuickCheck(context.Background()); err != nil {
+			j.Close()
+			return nil, fmt.Errorf("journal %s: %w; the till will not write to it: stop voucherpos, move %s (and its -wal and -shm files) aside and restore the latest backup, or start with an empty journal by leaving it moved", path, err, real)
+		}
+	}
+	if err := j.migrate(legacy); err != nil {
 		j.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, explain(err))
 	}
 	if !opts.ReadOnly {
 		for _, suffix := range []string{"-wal", "-shm"} {
-			_ = os.Chmod(path+suffix, 0o600)
+			_ = os.Chmod(real+suffix, 0o600)
 		}
 	}
 	return j, nil
+}
+
+// resolve follows symlinks to the journal's real file; a journal not yet
+// created resolves through its folder.
+func resolve(path string) string {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		return p
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		return filepath.Join(dir, filepath.Base(path))
+	}
+	return path
+}
+
+// dsn is the database/sql name of the journal at path. settings adds the
+// pragmas the till runs with (WAL, synchronous=FULL, …); without them a
+// connection changes nothing in the file by itself.
+func dsn(path string, readOnly, settings bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	if settings {
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "secure_delete(1)"} {
+			q.Add("_pragma", p)
+		}
+	}
+	if readOnly {
+		q.Set("mode", "ro")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + pathEscape(path) + "?" + q.Encode()
+}
+
+// create makes a new journal at path whole or not at all: it is built
+// beside path, marked with ApplicationID and given the current schema,
+// then renamed into place. So an empty file at path is never ours.
+func create(path string) error {
+	tmp := path + ".new"
+	for _, suffix := range []string{"", "-journal"} {
+		if err := os.Remove(tmp + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	// Create the file ourselves so it is private from its first byte;
+	// SQLite gives the -wal and -shm files the same mode.
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	q := url.Values{}
+	q.Add("_pragma", "synchronous(FULL)")
+	db, err := sql.Open("sqlite", "file:"+pathEscape(tmp)+"?"+q.Encode())
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	db.SetMaxOpenConns(1)
+	err = func() error {
+		// PRAGMA takes no parameters; ApplicationID is our own constant.
+		if _, err := db.Exec(fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+			return err
+		}
+		return migrateDB(db, 0, false)
+	}()
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncFile(tmp)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncFile(filepath.Dir(path))
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// identify says whether the file at path is a voucherpos journal, reading
+// it through a connection that changes nothing: legacy is true for a
+// journal of an earlier voucherpos, which has no ApplicationID yet.
+func identify(path string) (legacy bool, err error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	if fi.Size() == 0 {
+		return false, fmt.Errorf("%w: the file is empty (voucherpos never leaves an empty journal); it was not changed: move it aside, or set journal.path to another file", ErrNotJournal)
+	}
+	db, err := sql.Open("sqlite", dsn(path, true, false))
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var app, version, tables int
+	err = db.QueryRow(`PRAGMA application_id`).Scan(&app)
+	if err == nil {
+		err = db.QueryRow(`PRAGMA user_version`).Scan(&version)
+	}
+	if err == nil {
+		err = db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('sales','events')`).Scan(&tables)
+	}
+	if err != nil {
+		return false, explain(err)
+	}
+	switch {
+	case app == ApplicationID:
+		return false, nil
+	case app == 0 && version >= 1 && tables == 2:
+		return true, nil
+	}
+	return false, fmt.Errorf("%w: it is another program's SQLite database (application_id %d, user_version %d); it was not changed: set journal.path to another file, or move this one aside", ErrNotJournal, app, version)
+}
+
+// QuickCheck runs SQLite's quick_check over the journal: nil when it
+// finds nothing wrong, else an error matching ErrDamaged with SQLite's
+// first finding.
+func (j *Journal) QuickCheck(ctx context.Context) error {
+	rows, err := j.db.QueryContext(ctx, `PRAGMA quick_check(5)`)
+	if err != nil {
+		if e := explain(err); errors.Is(e, ErrDamaged) {
+			return e
+		}
+		return fmt.Errorf("quick_check: %w", err)
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("%w (quick_check: %w)", ErrDamaged, err)
+		}
+		line = strings.Join(strings.Fields(strings.ReplaceAll(line, "*** in database main ***", "")), " ")
+		if line != "ok" && line != "" {
+			found = append(found, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%w (quick_check: %w)", ErrDamaged, err)
+	}
+	if len(found) > 0 {
+		what := strings.Join(found, "; ")
+		if r := []rune(what); len(r) > 120 {
+			what = string(r[:120]) + "…"
+		}
+		return fmt.Errorf("%w (SQLite's quick_check: %s)", ErrDamaged, what)
+	}
+	return nil
 }
 
 // pathEscape keeps a file path intact inside a file: URI.
@@ -188,8 +392,10 @@ func explain(err error) error {
 	}
 	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "not a database") || strings.Contains(msg, "malformed") || strings.Contains(msg, "file is encrypted"):
-		return fmt.Errorf("the file is not a voucherpos journal or is damaged (%w); move it aside and restore a backup", err)
+	case strings.Contains(msg, "malformed") || strings.Contains(msg, "corrupt"):
+		return fmt.Errorf("%w (%w); move it aside and restore a backup", ErrDamaged, err)
+	case strings.Contains(msg, "not a database") || strings.Contains(msg, "file is encrypted"):
+		return fmt.Errorf("%w: the file is not a voucherpos journal or is damaged (%w); it was not changed: move it aside and restore a backup, or set journal.path to another file", ErrNotJournal, err)
 	case strings.Contains(msg, "readonly") || strings.Contains(msg, "read-only") || strings.Contains(msg, "permission denied"):
 		return fmt.Errorf("the journal cannot be written (%w); check the file and folder permissions", err)
 	}
@@ -208,11 +414,7 @@ func takeLock(path string) (*os.File, error) {
 		n, _ := f.ReadAt(b, 0)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			holder := strings.TrimSpace(string(b[:n]))
-			if holder != "" {
-				return nil, fmt.Errorf("%w (pid %s holds %s)", ErrLocked, holder, path)
-			}
-			return nil, fmt.Errorf("%w (%s)", ErrLocked, path)
+			return nil, &LockError{PID: strings.TrimSpace(string(b[:n])), Path: path}
 		}
 		return nil, fmt.Errorf("journal lock %s: %w", path, err)
 	}
@@ -255,31 +457,48 @@ func pinCipher(secret string) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
+// phoneAAD binds an encrypted phone number to its column, so it can never
+// be passed off as a change-voucher PIN (which is bound to the reference
+// alone, as since the first journal).
+const phoneAAD = "\x00phone"
+
 // seal encrypts a change PIN bound to its sale's reference.
 func (j *Journal) seal(reference, pin string) ([]byte, error) {
 	if j.aead == nil {
 		return nil, errors.New("journal: no key to encrypt a change-voucher PIN")
 	}
+	return j.sealAs(reference, "", pin)
+}
+
+func (j *Journal) sealAs(reference, aad, text string) ([]byte, error) {
 	nonce := make([]byte, j.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return j.aead.Seal(nonce, nonce, []byte(pin), []byte(reference)), nil
+	return j.aead.Seal(nonce, nonce, []byte(text), []byte(reference+aad)), nil
 }
 
 func (j *Journal) open(reference string, box []byte) (string, error) {
 	if j.aead == nil {
 		return "", errors.New("journal: no key to decrypt the change-voucher PIN")
 	}
+	pin, err := j.openAs(reference, "", box)
+	if err != nil {
+		return "", fmt.Errorf("journal: change-voucher PIN %w", err)
+	}
+	return pin, nil
+}
+
+func (j *Journal) openAs(reference, aad string, box []byte) (string, error) {
 	n := j.aead.NonceSize()
 	if len(box) < n {
-		return "", errors.New("journal: change-voucher PIN record is damaged")
+		return "", errors.New("record is damaged")
 	}
-	pin, err := j.aead.Open(nil, box[:n], box[n:], []byte(reference))
+	text, err := j.aead.Open(nil, box[:n], box[n:], []byte(reference+aad))
 	if err != nil {
-		return "", errors.New("journal: change-voucher PIN cannot be decrypted with this key (was the Kora key changed?)")
+		return "", errors.New("cannot be decrypted with this key (was the Kora key changed?)")
 	}
-	return string(pin), nil
+	return string(text), nil
 }
 
 // withTx runs fn in one IMMEDIATE transaction.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -39,13 +40,22 @@ func (j *Journal) Create(ctx context.Context, s Sale) error {
 		return errors.New("journal: only the last four digits of a PIN may be stored")
 	}
 	at := fmtTime(s.CreatedAt)
+	// The phone number is personal data: in clear only its last four
+	// digits; whole only encrypted, and only when there is a key.
+	var phoneBox []byte
+	if s.Phone != "" && j.aead != nil {
+		var err error
+		if phoneBox, err = j.sealAs(s.Reference, phoneAAD, s.Phone); err != nil {
+			return err
+		}
+	}
 	return j.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sales
 			(reference, created_at, updated_at, terminal_id, status, currency, amount_requested,
-			 provider_code, provider_name, pin_last4, phone, email, next_check_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			 provider_code, provider_name, pin_last4, phone, phone_enc, email, next_check_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			s.Reference, at, at, s.TerminalID, string(Pending), s.Currency, s.AmountRequested,
-			s.ProviderCode, s.ProviderName, s.PINLast4, s.Phone, s.Email, at)
+			s.ProviderCode, s.ProviderName, s.PINLast4, MaskPhone(s.Phone), phoneBox, s.Email, at)
 		if err != nil {
 			return explain(err)
 		}
@@ -236,6 +246,37 @@ func (j *Journal) ChangePIN(ctx context.Context, reference string) (string, erro
 		return "", explain(err)
 	}
 	return j.open(reference, box)
+}
+
+// Phone decrypts the customer's phone number of a sale; "" when none was
+// stored in full (no key when it was written, or a journal of an earlier
+// voucherpos, which keeps only the masked number).
+func (j *Journal) Phone(ctx context.Context, reference string) (string, error) {
+	var box []byte
+	err := j.db.QueryRowContext(ctx, `SELECT phone_enc FROM sales WHERE reference = ?`, reference).Scan(&box)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil || box == nil {
+		return "", explain(err)
+	}
+	if j.aead == nil {
+		return "", errors.New("journal: no key to decrypt the phone number")
+	}
+	phone, err := j.openAs(reference, phoneAAD, box)
+	if err != nil {
+		return "", fmt.Errorf("journal: phone number %w", err)
+	}
+	return phone, nil
+}
+
+// MaskPhone keeps a phone number's last four characters and stars the
+// rest: "+27821234567" → "********4567".
+func MaskPhone(phone string) string {
+	if len(phone) <= 4 {
+		return phone
+	}
+	return strings.Repeat("*", len(phone)-4) + phone[len(phone)-4:]
 }
 
 // List returns the sales created in [from, to), oldest first.

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"database/sql"
 	"fmt"
 )
 
@@ -49,29 +50,62 @@ var migrations = []string{
 		BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 	CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
 		BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;`,
+	// 2: the customer's phone number is personal data: the phone column
+	// keeps only its last four digits ("********4567") and phone_enc the
+	// whole number, encrypted like a change-voucher PIN. Earlier rows are
+	// masked (their clear numbers cannot be encrypted in SQL).
+	`ALTER TABLE sales ADD COLUMN phone_enc BLOB;
+	UPDATE sales SET phone = substr('********************************', 1, length(phone) - 4) || substr(phone, -4)
+		WHERE length(phone) > 4;`,
 }
 
 // SchemaVersion is the version this build writes.
 var SchemaVersion = len(migrations)
 
-// migrate applies the missing migrations, each in its own transaction, and
-// refuses a journal written by a newer voucherpos.
-func (j *Journal) migrate() error {
+// migrate brings the journal's schema up to date; legacy marks a journal
+// of an earlier voucherpos with ApplicationID. After an upgrade the WAL is
+// checkpointed and emptied, so no page from before it (a phone number in
+// clear) stays in any of the journal's files.
+func (j *Journal) migrate(legacy bool) error {
 	var v int
 	if err := j.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
 		return err
 	}
+	if err := migrateDB(j.db, v, j.readOnly); err != nil {
+		return err
+	}
+	if j.readOnly || (v == len(migrations) && !legacy) {
+		return nil
+	}
+	if legacy {
+		// PRAGMA takes no parameters; ApplicationID is our own constant.
+		if _, err := j.db.Exec(fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+			return err
+		}
+	}
+	if v < len(migrations) {
+		if _, err := j.db.Exec(`VACUUM`); err != nil {
+			return err
+		}
+	}
+	_, err := j.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
+// migrateDB applies the migrations after version v, each in its own
+// transaction, and refuses a journal written by a newer voucherpos.
+func migrateDB(db *sql.DB, v int, readOnly bool) error {
 	if v > len(migrations) {
 		return fmt.Errorf("schema version %d is newer than this voucherpos understands (%d); use a newer voucherpos", v, len(migrations))
 	}
 	if v == len(migrations) {
 		return nil
 	}
-	if j.readOnly {
-		return fmt.Errorf("schema version %d needs upgrading; open it once with the till", v)
+	if readOnly {
+		return fmt.Errorf("%w: schema version %d; the till upgrades it when it next starts", ErrOldSchema, v)
 	}
 	for i := v; i < len(migrations); i++ {
-		tx, err := j.db.Begin()
+		tx, err := db.Begin()
 		if err != nil {
 			return err
 		}
