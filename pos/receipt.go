@@ -33,7 +33,13 @@ type ReceiptInfo struct {
 	ChangePIN string
 	Reprint   bool
 	Location  *time.Location
+	// Demo marks the slip as the demo's at its top and bottom: a slip from
+	// the built-in sandbox must never pass for a payment.
+	Demo bool
 }
+
+// DemoMark heads and ends every demo slip.
+const DemoMark = "DEMO - NOT A PAYMENT"
 
 // BuildSlip lays out a sale's receipt. It never contains the customer's
 // voucher PIN, only its last four digits.
@@ -48,6 +54,9 @@ func BuildSlip(s Sale, info ReceiptInfo) Slip {
 	}
 	b := slipBuilder{w: w}
 	cur := s.Currency
+	if info.Demo {
+		b.center("*** "+DemoMark+" ***", true)
+	}
 	b.center(info.StoreName, true)
 	b.center("Terminal "+s.TerminalID, false)
 	b.center(s.CreatedAt.In(loc).Format("2006-01-02 15:04:05"), false)
@@ -106,6 +115,9 @@ func BuildSlip(s Sale, info ReceiptInfo) Slip {
 	}
 	b.rule()
 	b.center("Thank you", false)
+	if info.Demo {
+		b.center("*** "+DemoMark+" ***", true)
+	}
 	return Slip{Width: w, Lines: b.lines}
 }
 
@@ -183,9 +195,32 @@ func (b *slipBuilder) field(label, value string) {
 		return
 	}
 	b.add(label, false)
-	for _, l := range chunk(value, b.w-2) {
+	for _, l := range hyphenLines(value, b.w-2) {
 		b.add("  "+l, false)
 	}
+}
+
+// hyphenLines breaks a value too long for one line (a reference) only
+// after its own hyphens, so that every part of it stays whole and each
+// line but the last ends in "-"; a part longer than a line is cut.
+func hyphenLines(s string, n int) []string {
+	var out []string
+	line := ""
+	for _, part := range strings.SplitAfter(s, "-") {
+		if line != "" && width(line)+width(part) > n {
+			out = append(out, line)
+			line = ""
+		}
+		for r := []rune(part); len(r) > n; r = []rune(part) {
+			out = append(out, string(r[:n]))
+			part = string(r[n:])
+		}
+		line += part
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }
 
 func (b *slipBuilder) wrap(text string, bold bool) {
@@ -195,17 +230,6 @@ func (b *slipBuilder) wrap(text string, bold bool) {
 }
 
 func width(s string) int { return utf8.RuneCountInString(s) }
-
-// chunk cuts a long word (a reference) into pieces of at most n runes.
-func chunk(s string, n int) []string {
-	r := []rune(s)
-	var out []string
-	for len(r) > n {
-		out = append(out, string(r[:n]))
-		r = r[n:]
-	}
-	return append(out, string(r))
-}
 
 // wrapText breaks text on spaces into lines of at most w runes.
 func wrapText(text string, w int) []string {

@@ -254,3 +254,52 @@ func TestCheckPrinter(t *testing.T) {
 		}
 	}
 }
+
+// A reference too long for a narrow slip breaks only after its own
+// hyphens: no part of it is cut, so it can be read back whole.
+func TestSlipNeverSplitsAReference(t *testing.T) {
+	t.Parallel()
+	for _, ref := range []string{"demo-1-20261127094103000-abcdefghij", "counter-twelve-north-20261127094103000-abcdefghij"} {
+		for _, w := range ReceiptWidths {
+			s := fixedSales()["full"]
+			s.Reference = ref
+			text := BuildSlip(s, ReceiptInfo{StoreName: "Demo Spaza", Width: w}).Text()
+			var got []string
+			in := false
+			for _, l := range strings.Split(text, "\n") {
+				switch {
+				case l == "Ref" || strings.HasPrefix(l, "Ref "):
+					in = true
+					if v := strings.TrimSpace(strings.TrimPrefix(l, "Ref")); v != "" {
+						got, in = append(got, v), false
+					}
+				case in && strings.HasPrefix(l, "  "):
+					got = append(got, strings.TrimSpace(l))
+				default:
+					in = false
+				}
+			}
+			if strings.Join(got, "") != ref {
+				t.Fatalf("width %d: reference lines %q do not make %q", w, got, ref)
+			}
+			for i, part := range got[:len(got)-1] {
+				if !strings.HasSuffix(part, "-") {
+					t.Errorf("width %d: line %d of the reference, %q, breaks inside a part", w, i, part)
+				}
+			}
+		}
+	}
+}
+
+// A demo slip says so at its top and bottom; a real one never does.
+func TestDemoSlipIsMarked(t *testing.T) {
+	t.Parallel()
+	s := fixedSales()["change"]
+	for _, demo := range []bool{true, false} {
+		lines := BuildSlip(s, ReceiptInfo{StoreName: "Demo Spaza", Width: 32, Demo: demo}).Lines
+		first, last := lines[0].Text, lines[len(lines)-1].Text
+		if got := strings.Contains(first, DemoMark) && strings.Contains(last, DemoMark); got != demo {
+			t.Errorf("demo=%v: first %q, last %q", demo, first, last)
+		}
+	}
+}

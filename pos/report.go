@@ -99,8 +99,8 @@ func WriteReport(w io.Writer, r Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d sales, %d change vouchers issued, %d partly paid, %d unresolved\n",
-		r.Sales, r.ChangeVouchers, r.PartlyPaid, r.Unresolved)
+	_, err := fmt.Fprintf(w, "\n%s, %s issued, %d partly paid, %d unresolved\n",
+		Count(r.Sales, "sale", "sales"), Count(r.ChangeVouchers, "change voucher", "change vouchers"), r.PartlyPaid, r.Unresolved)
 	return err
 }
 

@@ -21,7 +21,7 @@ func (s *Service) Slip(ctx context.Context, ref string, reprint bool) (Slip, err
 	}
 	return BuildSlip(sale, ReceiptInfo{
 		StoreName: s.cfg.Store.Name, TerminalID: s.cfg.Store.TerminalID, Width: s.cfg.Receipt.Width,
-		ChangePIN: pin, Reprint: reprint,
+		ChangePIN: pin, Reprint: reprint, Demo: s.cfg.Demo,
 	}), nil
 }
 

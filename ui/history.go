@@ -321,7 +321,7 @@ func (m *model) detailView() []string {
 	case s.Status == pos.Declined:
 		out = append(out, wrap(declineFor(*s, s.ProviderName).sentence, m.width-2)...)
 	default:
-		out = append(out, m.st.Warn.Render(fmt.Sprintf("Being checked with Kora (%d checks). r checks now.", s.Checks)))
+		out = append(out, m.st.Warn.Render("Being checked with Kora ("+pos.Count(s.Checks, "check", "checks")+"). r checks now."))
 	}
 	if m.printNote != "" {
 		out = append(out, m.styled(m.st.Hint, m.printNote)...)
@@ -347,7 +347,7 @@ func (m *model) reportView() []string {
 		m.row("Net", c.Format(t.Net())),
 		m.row("Vouchers", fmt.Sprintf("%d change, %d partly paid", r.ChangeVouchers, r.PartlyPaid)))
 	if r.Unresolved > 0 {
-		out = append(out, m.st.Warn.Render(fmt.Sprintf("%d sales still being checked with Kora.", r.Unresolved)))
+		out = append(out, m.st.Warn.Render(pos.Count(r.Unresolved, "sale", "sales")+" still being checked with Kora."))
 	}
 	return out
 }

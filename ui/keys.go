@@ -34,62 +34,64 @@ func (n name) String() string { return string(n) }
 // keyMap holds every binding once; each screen shows the ones it honours,
 // so the help bar can never offer a key that does nothing.
 type keyMap struct {
-	Next      key.Binding
-	Back      key.Binding
-	Delete    key.Binding
-	Up        key.Binding
-	Down      key.Binding
-	Pick      key.Binding
-	Jump      key.Binding
-	Submit    key.Binding
-	NewSale   key.Binding
-	Park      key.Binding
-	History   key.Binding
-	Print     key.Binding
-	Preview   key.Binding
-	Filter    key.Binding
-	PrevDay   key.Binding
-	NextDay   key.Binding
-	Open      key.Binding
-	Report    key.Binding
-	Scroll    key.Binding
-	Recheck   key.Binding
-	Vouchers  key.Binding
-	Help      key.Binding
-	Quit      key.Binding
-	Yes       key.Binding
-	No        key.Binding
-	CloseHelp key.Binding
+	Next        key.Binding
+	Back        key.Binding
+	Delete      key.Binding
+	Up          key.Binding
+	Down        key.Binding
+	Pick        key.Binding
+	Jump        key.Binding
+	Submit      key.Binding
+	NewSale     key.Binding
+	Park        key.Binding
+	History     key.Binding
+	Print       key.Binding
+	Preview     key.Binding
+	Filter      key.Binding
+	PrevDay     key.Binding
+	NextDay     key.Binding
+	Open        key.Binding
+	Report      key.Binding
+	Scroll      key.Binding
+	ScrollPanel key.Binding
+	Recheck     key.Binding
+	Vouchers    key.Binding
+	Help        key.Binding
+	Quit        key.Binding
+	Yes         key.Binding
+	No          key.Binding
+	CloseHelp   key.Binding
 }
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Next:      key.NewBinding(key.WithKeys("enter", "+", "tab"), key.WithHelp("enter", "next")),
-		Back:      key.NewBinding(key.WithKeys("esc", "-", "shift+tab"), key.WithHelp("esc/-", "back")),
-		Delete:    key.NewBinding(key.WithKeys("backspace"), key.WithHelp("⌫", "delete")),
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
-		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
-		Pick:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "pick")),
-		Jump:      key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "change")),
-		Submit:    key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "charge")),
-		NewSale:   key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "new sale")),
-		Park:      key.NewBinding(key.WithKeys("enter", "+", "p"), key.WithHelp("enter", "park & go on")),
-		History:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
-		Print:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "print slip")),
-		Preview:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view slip")),
-		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
-		PrevDay:   key.NewBinding(key.WithKeys("left", "["), key.WithHelp("←/→", "day")),
-		NextDay:   key.NewBinding(key.WithKeys("right", "]"), key.WithHelp("→", "next day")),
-		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Report:    key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "report")),
-		Scroll:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll slip")),
-		Recheck:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check now")),
-		Vouchers:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "demo vouchers")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Yes:       key.NewBinding(key.WithKeys("y", "enter", "+"), key.WithHelp("y", "yes")),
-		No:        key.NewBinding(key.WithKeys("n", "esc", "-"), key.WithHelp("n/esc", "no")),
-		CloseHelp: key.NewBinding(key.WithKeys("?", "esc", "-", "enter"), key.WithHelp("esc", "close")),
+		Next:        key.NewBinding(key.WithKeys("enter", "+", "tab"), key.WithHelp("enter", "next")),
+		Back:        key.NewBinding(key.WithKeys("esc", "-", "shift+tab"), key.WithHelp("esc/-", "back")),
+		Delete:      key.NewBinding(key.WithKeys("backspace"), key.WithHelp("⌫", "delete")),
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
+		Pick:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "pick")),
+		Jump:        key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "change")),
+		Submit:      key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "charge")),
+		NewSale:     key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "new sale")),
+		Park:        key.NewBinding(key.WithKeys("enter", "+", "p"), key.WithHelp("enter", "park & go on")),
+		History:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
+		Print:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "print slip")),
+		Preview:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view slip")),
+		Filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
+		PrevDay:     key.NewBinding(key.WithKeys("left", "["), key.WithHelp("←/→", "day")),
+		NextDay:     key.NewBinding(key.WithKeys("right", "]"), key.WithHelp("→", "next day")),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Report:      key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "report")),
+		Scroll:      key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll slip")),
+		ScrollPanel: key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll")),
+		Recheck:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check now")),
+		Vouchers:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "vouchers")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:        key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Yes:         key.NewBinding(key.WithKeys("y", "enter", "+"), key.WithHelp("y", "yes")),
+		No:          key.NewBinding(key.WithKeys("n", "esc", "-"), key.WithHelp("n/esc", "no")),
+		CloseHelp:   key.NewBinding(key.WithKeys("?", "esc", "-", "enter"), key.WithHelp("esc", "close")),
 	}
 }
 
@@ -101,11 +103,17 @@ func (m *model) help() []key.Binding {
 	case m.quitting:
 		return []key.Binding{k.Yes, k.No}
 	case m.showHelp:
+		if m.panelScrolls() {
+			return []key.Binding{k.CloseHelp, k.ScrollPanel}
+		}
 		return []key.Binding{k.CloseHelp}
 	}
 	switch m.state {
 	case stateAmount:
-		b = []key.Binding{k.Next, k.Delete, k.History, k.Report}
+		clear := k.Back
+		clear.SetHelp("esc", "clear")
+		// Backspace is left to the ? page: the bar keeps room for Esc.
+		b = []key.Binding{k.Next, clear, k.History, k.Report}
 	case stateProvider:
 		b = []key.Binding{k.Next, k.Back, k.Pick, k.Up, k.Down}
 	case statePIN, statePhone:
@@ -143,6 +151,9 @@ func (m *model) help() []key.Binding {
 	}
 	if m.demo && m.state < stateHistory {
 		b = append(b, k.Vouchers)
+		if m.showVouchers && m.panelScrolls() {
+			b = append(b, k.ScrollPanel)
+		}
 	}
 	if m.kiosk {
 		// Staff keys are not offered to customers, and nothing quits.

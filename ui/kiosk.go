@@ -99,6 +99,7 @@ func (m *model) star() {
 	m.stars, m.starAt = m.stars+1, now
 	if m.stars >= supervisorSequence {
 		m.stars = 0
+		m.newSale() // the supervisor menu: the customer's sale is left
 		m.state, m.supPIN, m.supMsg = stateSupervisorPIN, "", ""
 	}
 }
@@ -144,7 +145,7 @@ func (m *model) onSupervisorCheck(ok bool) {
 	}
 	m.supFails++
 	if m.supFails < triesPerLockout {
-		m.supMsg = fmt.Sprintf("Wrong PIN. %d tries left.", triesPerLockout-m.supFails)
+		m.supMsg = "Wrong PIN. " + pos.Count(triesPerLockout-m.supFails, "try", "tries") + " left."
 		return
 	}
 	d := firstLockout << m.lockLevel
@@ -166,6 +167,10 @@ func (m *model) keySupervisorMenu(k string) tea.Cmd {
 	case "3":
 		return m.openReport()
 	case "4":
+		if m.lastApproved != "" && !m.svc.HasPrinter() {
+			m.printNote = "No receipt printer is set up (receipt.printer): open Today's sales (2) to view the slip."
+			return nil
+		}
 		if m.lastApproved != "" {
 			if m.printed == nil {
 				m.printed = map[string]bool{}

@@ -5,6 +5,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -88,6 +89,7 @@ type model struct {
 	state           state
 	returnToConfirm bool
 	amountText      string
+	amountFresh     bool // back to correct it: a digit replaces the amount
 	amount          pos.Money
 	provider        int
 	pin             string
@@ -138,6 +140,7 @@ type model struct {
 	notice       string
 	showHelp     bool
 	showVouchers bool
+	panelTop     int // the first line of the help or voucher panel shown
 	quitting     bool
 }
 
@@ -233,7 +236,9 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.slipView = []string{"The slip could not be built: " + msg.err.Error()}
 		}
 	case tea.PasteMsg:
-		m.paste(msg.Content)
+		if !m.tooSmall() {
+			m.paste(msg.Content)
+		}
 	case tea.KeyPressMsg:
 		return m, m.onKey(keyName(msg))
 	}
@@ -247,7 +252,7 @@ func (m *model) onResult(s pos.Sale, err error) tea.Cmd {
 		var fe *pos.FieldError
 		if errors.As(err, &fe) {
 			m.goField(fe.Field)
-			m.fieldErr = fe.Error()
+			m.fieldErr = m.fieldWords(fe)
 			return nil
 		}
 		m.failure = &decline{"Sale not sent", "The sale could not be saved, so nothing was charged. " +
@@ -334,6 +339,17 @@ func (m *model) onKey(k string) tea.Cmd {
 			return nil
 		}
 	}
+	if m.tooSmall() {
+		// Nothing on screen says what a key would do: none acts but
+		// Ctrl+C, and that asks first when a sale is under way.
+		if !m.matches(k, m.keys.Quit) {
+			return nil
+		}
+		if m.underWay() {
+			return nil
+		}
+		return tea.Quit
+	}
 	if m.quitting {
 		switch {
 		case m.matches(k, m.keys.Yes):
@@ -350,6 +366,14 @@ func (m *model) onKey(k string) tea.Cmd {
 		}
 		return tea.Quit
 	}
+	if (m.showHelp || m.showVouchers) && m.panelScrolls() && m.matches(k, m.keys.Up, m.keys.Down) {
+		if m.matches(k, m.keys.Up) {
+			m.scrollPanelBy(-1)
+		} else {
+			m.scrollPanelBy(1)
+		}
+		return nil
+	}
 	if m.showHelp {
 		if m.matches(k, m.keys.CloseHelp) {
 			m.showHelp = false
@@ -357,11 +381,11 @@ func (m *model) onKey(k string) tea.Cmd {
 		return nil
 	}
 	if m.matches(k, m.keys.Help) {
-		m.showHelp = true
+		m.showHelp, m.panelTop = true, 0
 		return nil
 	}
 	if m.demo && m.matches(k, m.keys.Vouchers) && m.state < stateHistory {
-		m.showVouchers = !m.showVouchers
+		m.showVouchers, m.panelTop = !m.showVouchers, 0
 		return nil
 	}
 	m.notice = ""
@@ -421,6 +445,11 @@ func trimLast(s string) string {
 func (m *model) keyAmount(k string) tea.Cmd {
 	cur := m.svc.Currency()
 	switch {
+	case m.amountFresh && (isDigit(k) || k == "." || k == ","):
+		// Back to correct the amount: what is typed replaces it, so that
+		// it never has to be emptied (an emptied amount is a sale left).
+		m.amountText, m.amountFresh = "", false
+		return m.keyAmount(k)
 	case isDigit(k):
 		whole, frac, hasSep := strings.Cut(m.amountText, ".")
 		if (hasSep && len(frac) >= cur.Digits) || (!hasSep && len(whole) >= 9) {
@@ -439,25 +468,28 @@ func (m *model) keyAmount(k string) tea.Cmd {
 			m.amountText += "."
 		}
 	case m.matches(k, m.keys.Delete):
-		m.amountText = trimLast(m.amountText)
+		m.amountText, m.amountFresh = trimLast(m.amountText), false
 		m.fieldErr = ""
+		if m.amountText == "" {
+			m.newSale() // the amount emptied: the sale is left
+		}
 	case m.matches(k, m.keys.Next):
 		amt, err := m.svc.ParseAmount(m.amountText)
 		if err != nil {
-			m.fieldErr = err.Error()
+			m.fieldErr = m.fieldWords(err)
 			return nil
 		}
 		m.amount, m.fieldErr = amt, ""
 		switch {
 		case m.returnToConfirm:
-			m.state = stateConfirm
+			m.toConfirm()
 		case len(m.svc.Providers()) == 1:
 			m.provider, m.state = 0, statePIN
 		default:
 			m.state = stateProvider
 		}
 	case m.matches(k, m.keys.Back):
-		m.amountText, m.fieldErr = "", ""
+		m.newSale() // Esc on the amount leaves the sale: nothing is kept
 	case k == "*":
 		m.star()
 	default:
@@ -516,11 +548,55 @@ func (m *model) keyProvider(k string) tea.Cmd {
 
 func (m *model) afterProvider() {
 	m.fieldErr = ""
+	// A PIN typed for another provider is checked against this one's
+	// length: one too long for it is cleared, never cut to fit.
+	if n := m.pinLength(); n > 0 && len(m.pin) > n {
+		m.pin = ""
+		m.fieldErr = fmt.Sprintf("%s PINs have %d digits: type the PIN again.", m.currentProvider().Name, n)
+	}
 	if m.returnToConfirm && m.pinFits() {
-		m.state = stateConfirm
+		m.toConfirm()
 		return
 	}
 	m.state = statePIN
+}
+
+// fieldWords is what a field's error says on screen: at a kiosk, to the
+// customer.
+func (m *model) fieldWords(err error) string {
+	if m.kiosk && errors.Is(err, pos.ErrPhoneEmpty) {
+		return "Type your phone number, then Enter."
+	}
+	return err.Error()
+}
+
+// toConfirm goes to Confirm when every field of the sale is valid, else to
+// the first field that is not (and back to Confirm from there).
+func (m *model) toConfirm() {
+	if f, ok := m.firstInvalid(); ok {
+		m.goField(f)
+		m.returnToConfirm = true
+		return
+	}
+	m.state = stateConfirm
+}
+
+// firstInvalid is the first field of the sale that would not pass, in the
+// order the screens ask for them.
+func (m *model) firstInvalid() (pos.Field, bool) {
+	if amt, err := m.svc.ParseAmount(m.amountText); err != nil || amt != m.amount {
+		return pos.FieldAmount, true
+	}
+	if m.provider < 0 || m.provider >= len(m.svc.Providers()) {
+		return pos.FieldProvider, true
+	}
+	if !m.pinFits() {
+		return pos.FieldPIN, true
+	}
+	if e164, err := pos.NormalizePhone(m.phone, m.svc.Config().Store.Country); err != nil || e164 != m.phoneE164 {
+		return pos.FieldPhone, true
+	}
+	return "", false
 }
 
 // pinFits: the PIN typed still suits the provider chosen.
@@ -547,12 +623,12 @@ func (m *model) keyPIN(k string) tea.Cmd {
 	case m.matches(k, m.keys.Next):
 		pin, err := pos.NormalizePIN(m.pin, m.pinLength())
 		if err != nil {
-			m.fieldErr = err.Error()
+			m.fieldErr = m.fieldWords(err)
 			return nil
 		}
 		m.pin, m.fieldErr = pin, ""
 		if m.returnToConfirm {
-			m.state = stateConfirm
+			m.toConfirm()
 		} else {
 			m.state = statePhone
 		}
@@ -583,10 +659,11 @@ func (m *model) keyPhone(k string) tea.Cmd {
 	case m.matches(k, m.keys.Next):
 		e164, err := pos.NormalizePhone(m.phone, m.svc.Config().Store.Country)
 		if err != nil {
-			m.fieldErr = err.Error()
+			m.fieldErr = m.fieldWords(err)
 			return nil
 		}
-		m.phoneE164, m.fieldErr, m.state = e164, "", stateConfirm
+		m.phoneE164, m.fieldErr = e164, ""
+		m.toConfirm()
 	case m.matches(k, m.keys.Back):
 		m.state, m.fieldErr = statePIN, ""
 	}
@@ -615,7 +692,7 @@ func (m *model) goField(f pos.Field) {
 	m.fieldErr = ""
 	switch f {
 	case pos.FieldAmount:
-		m.state = stateAmount
+		m.state, m.amountFresh = stateAmount, true
 	case pos.FieldProvider:
 		m.state = stateProvider
 	case pos.FieldPIN:
@@ -657,14 +734,22 @@ func (m *model) fixDecline() {
 		m.pin = ""
 	}
 	m.failure = nil
+	if d.next == stateConfirm {
+		m.toConfirm()
+		return
+	}
 	m.state = d.next
-	m.returnToConfirm = d.next != stateConfirm
+	m.amountFresh = d.next == stateAmount
+	m.returnToConfirm = true
 }
 
-// newSale clears every field, the PIN first.
+// newSale clears every field, the PIN first, then the phone, provider
+// and amount: a sale that is left keeps nothing for the next customer.
 func (m *model) newSale() {
 	m.pin = ""
-	m.amountText, m.amount, m.phone, m.phoneE164, m.provider = "", 0, "", "", 0
+	m.phone, m.phoneE164, m.phoneMemo = "", "", phoneMemo{}
+	m.provider = 0
+	m.amountText, m.amount, m.amountFresh = "", 0, false
 	m.fieldErr, m.retryRef, m.failure, m.returnToConfirm = "", "", nil, false
 	m.sale = pos.Sale{}
 	m.slipView, m.printNote = nil, ""
@@ -685,27 +770,104 @@ func (m *model) resolveCmd(ref string) tea.Cmd {
 	}
 }
 
-// paste takes a scanner's or clipboard's text into the field being typed.
+// paste takes a scanner's or clipboard's text into the field being typed,
+// as text and never as keys: no letter in it opens a screen, no "+" moves
+// on. A paste that is not valid as a whole is refused with a message and
+// the field keeps what it had.
 func (m *model) paste(text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	var ok bool
 	switch m.state {
 	case stateAmount:
-		for _, r := range text {
-			m.keyAmount(string(r))
-		}
+		ok = m.pasteAmount(text)
 	case statePIN:
-		for _, r := range text {
-			if r >= '0' && r <= '9' {
-				m.keyPIN(string(r))
-			}
-		}
+		ok = m.pastePIN(text)
 	case statePhone:
-		for _, r := range strings.TrimSpace(text) {
-			switch {
-			case r == ' ':
-				m.keyPhone("space")
-			case (r == '+' && m.phone == "") || (r >= '0' && r <= '9'):
-				m.keyPhone(string(r))
-			}
+		ok = m.pastePhone(text)
+	default:
+		return // no field to type into
+	}
+	if !ok {
+		m.fieldErr = pasteRefused(m.state, text)
+	}
+}
+
+func (m *model) pasteAmount(text string) bool {
+	cur := m.svc.Currency()
+	v := strings.ReplaceAll(strings.ReplaceAll(text, " ", ""), ",", ".")
+	if !m.amountFresh {
+		v = m.amountText + v
+	}
+	if strings.HasPrefix(v, ".") {
+		v = "0" + v
+	}
+	whole, frac, point := strings.Cut(v, ".")
+	if whole == "" || len(whole) > 9 || !allDigits(whole) || !allDigits(frac) ||
+		(point && (cur.Digits == 0 || len(frac) > cur.Digits)) {
+		return false
+	}
+	if t := strings.TrimLeft(whole, "0"); t != whole {
+		whole = t
+		if whole == "" {
+			whole = "0"
+		}
+		v, _, _ = strings.Cut(v, ".")
+		v = whole
+		if point {
+			v += "." + frac
 		}
 	}
+	m.amountText, m.fieldErr, m.amountFresh = v, "", false
+	return true
+}
+
+func (m *model) pastePIN(text string) bool {
+	digits := strings.NewReplacer(" ", "", "-", "").Replace(text)
+	limit := m.pinLength()
+	if limit == 0 {
+		limit = 32
+	}
+	if !allDigits(digits) || len(m.pin)+len(digits) > limit {
+		return false
+	}
+	m.pin, m.fieldErr = m.pin+digits, ""
+	return true
+}
+
+func (m *model) pastePhone(text string) bool {
+	v := strings.Join(strings.Fields(strings.NewReplacer("-", " ", "(", " ", ")", " ", ".", " ").Replace(text)), " ")
+	v = m.phone + v
+	rest := strings.TrimPrefix(v, "+")
+	if len(v) > 20 || !allDigits(strings.ReplaceAll(rest, " ", "")) {
+		return false
+	}
+	m.phone, m.fieldErr = v, ""
+	return true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// pasteRefused says why a paste was not taken, quoting it safely.
+func pasteRefused(st state, text string) string {
+	shown := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, text)
+	if r := []rune(shown); len(r) > 20 {
+		shown = string(r[:19]) + "…"
+	}
+	what := map[state]string{stateAmount: "an amount", statePIN: "a voucher PIN that fits", statePhone: "a phone number"}[st]
+	return fmt.Sprintf("Pasted %q is not %s: nothing was taken.", shown, what)
 }

@@ -282,12 +282,14 @@ func TestConfirmJumpsToAFieldAndBack(t *testing.T) {
 	h.sell("10", "1", "1168648096792943", "0821234567")
 	h.press("1")
 	h.wantState(stateAmount)
-	h.press("5", "enter")
+	h.want("Type a new amount, or Enter to keep this one.")
+	h.press("1", "0", "5", "enter") // what is typed replaces the amount
 	h.wantState(stateConfirm)
 	h.want("R 105.00")
-	h.press("2", "2") // OTT: the 16-digit PIN no longer fits
+	h.press("2", "2") // OTT: the 16-digit PIN no longer fits, and is cleared
 	h.wantState(statePIN)
-	h.press("esc", "1")
+	h.want("OTT PINs have 12 digits")
+	h.press("esc", "1", "1168648096792943", "enter")
 	h.wantState(stateConfirm)
 	h.press("4", "backspace", "8", "enter")
 	h.wantState(stateConfirm)
@@ -364,7 +366,7 @@ func TestEveryDeclineRow(t *testing.T) {
 			case statePIN:
 				h.press("1000000000000100", "enter")
 			case stateAmount:
-				h.press("esc", "1", "enter")
+				h.press("1", "enter") // replaces the amount
 			case stateProvider:
 				h.press("1")
 				h.m.pin = "1000000000000100"
@@ -410,6 +412,7 @@ func TestKoraUnreachableRetriesTheSameSale(t *testing.T) {
 func TestOtherDeclinesShowKorasWordsNeverMarkup(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	h.sell("10", "1", "1168648096792943", "0821234567")
 	for msg, want := range map[string]string{
 		"Voucher expired":                              "Voucher expired",
 		`{"status":false,"message":"x"}`:               "Kora declined the payment.",

@@ -21,20 +21,28 @@ func (m *model) View() tea.View {
 	return v
 }
 
-func (m *model) render() string {
-	if m.width < minWidth || m.hgt < minHeight {
-		return fmt.Sprintf("Please make this window at least %d×%d\n(it is %d×%d).", minWidth, minHeight, m.width, m.hgt)
+// tooSmall: the window cannot show a screen, so no key may act.
+func (m *model) tooSmall() bool { return m.width < minWidth || m.hgt < minHeight }
+
+// tooSmallView asks for a larger window in words that fit the one it has.
+func (m *model) tooSmallView() string {
+	text := fmt.Sprintf("Please make this window at least %d×%d (it is %d×%d).", minWidth, minHeight, m.width, m.hgt)
+	if m.st.ascii {
+		text = asciiText.Replace(text)
 	}
-	var body []string
-	switch {
-	case m.quitting:
-		body = m.quitView()
-	case m.showHelp:
-		body = m.helpView()
-	case m.showVouchers:
-		body = m.vouchersView()
-	default:
-		body = m.screen()
+	lines := wrapWords(text, max(m.width, 1))
+	lines = lines[:min(len(lines), max(m.hgt, 1))]
+	for i, l := range lines {
+		if cells(l) > m.width {
+			lines[i] = ansi.Truncate(l, max(m.width, 0), "")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *model) render() string {
+	if m.tooSmall() {
+		return m.tooSmallView()
 	}
 	bodyHeight := m.hgt - 2
 	var notice []string
@@ -42,6 +50,17 @@ func (m *model) render() string {
 		notice = wrap(m.notice, m.width-2)
 		notice = notice[:min(len(notice), 2)]
 		bodyHeight -= len(notice)
+	}
+	var body []string
+	switch {
+	case m.quitting:
+		body = m.quitView()
+	case m.showHelp:
+		body = m.scrollPanel(m.helpView(), bodyHeight)
+	case m.showVouchers:
+		body = m.scrollPanel(m.vouchersView(), bodyHeight)
+	default:
+		body = m.screen()
 	}
 	if len(body) > bodyHeight {
 		body = body[:bodyHeight]
@@ -66,6 +85,46 @@ func (m *model) render() string {
 		return asciiText.Replace(b.String())
 	}
 	return b.String()
+}
+
+// scrollPanel shows a panel taller than the window a screenful at a time
+// from panelTop, its title kept, with a line saying there is more.
+func (m *model) scrollPanel(lines []string, height int) []string {
+	if len(lines) <= height || height < 3 {
+		return lines
+	}
+	room := height - 2 // the title and the "more" line
+	maxTop := len(lines) - 1 - room
+	top := min(max(m.panelTop, 0), maxTop)
+	out := append([]string{lines[0]}, lines[1+top:1+top+room]...)
+	more := "↑↓ scroll: more below"
+	switch {
+	case top == maxTop:
+		more = "↑ scroll: more above"
+	case top > 0:
+		more = "↑↓ scroll: more above and below"
+	}
+	return append(out, m.st.Hint.Render(more))
+}
+
+// panelLines is how many lines the open panel has (0: none open).
+func (m *model) panelLines() int {
+	switch {
+	case m.showHelp:
+		return len(m.helpView())
+	case m.showVouchers:
+		return len(m.vouchersView())
+	}
+	return 0
+}
+
+// panelScrolls: the open panel is taller than the window.
+func (m *model) panelScrolls() bool { return m.panelLines() > m.hgt-2 }
+
+// scrollPanelBy moves the open panel by d lines, within its length.
+func (m *model) scrollPanelBy(d int) {
+	maxTop := max(m.panelLines()-1-(m.hgt-4), 0)
+	m.panelTop = min(max(m.panelTop+d, 0), maxTop)
 }
 
 // asciiText replaces the punctuation a Linux console may not draw.
@@ -173,6 +232,9 @@ func (m *model) helpBar() string {
 		if m.st.ascii {
 			k = asciiKeys.Replace(k)
 		}
+		if m.width < 60 {
+			k = narrowKeys.Replace(k) // room for Esc on a 40-column bar
+		}
 		w := cells(k) + 1 + cells(h.Desc)
 		if len(parts) > 0 {
 			total += 2
@@ -191,6 +253,8 @@ func (m *model) helpBar() string {
 	}
 	return " " + strings.Join(parts, "  ")
 }
+
+var narrowKeys = strings.NewReplacer("ctrl+c", "^C")
 
 var asciiKeys = strings.NewReplacer("⌫", "bksp", "↑", "up", "↓", "down")
 
@@ -237,7 +301,11 @@ func (m *model) screen() []string {
 
 // slipLines shows a slip as it will print, in a frame of its own.
 func (m *model) slipLines() []string {
-	out := []string{m.st.Hint.Render(strings.Repeat(m.st.Rule, min(m.width-2, 48)))}
+	w := 0 // the frame is as wide as the slip, as far as the window allows
+	for _, l := range m.slipView {
+		w = max(w, cells(l))
+	}
+	out := []string{m.st.Hint.Render(strings.Repeat(m.st.Rule, min(m.width-2, w)))}
 	return append(out, m.slipView[min(m.slipTop, len(m.slipView)):]...)
 }
 
@@ -274,7 +342,11 @@ func (m *model) amountView() []string {
 		shown += "." + frac
 	}
 	out = append(out, m.input(shown))
-	out = append(out, "  "+m.st.Hint.Render(m.say("Type the amount, then Enter.", "Type the amount to pay, then Enter.")))
+	if m.amountFresh {
+		out = append(out, "  "+m.st.Hint.Render(m.say("Type a new amount, or Enter to keep this one.", "Type a new amount, or press Enter to keep it.")))
+	} else {
+		out = append(out, "  "+m.st.Hint.Render(m.say("Type the amount, then Enter.", "Type the amount to pay, then Enter.")))
+	}
 	return append(out, m.errLine()...)
 }
 
@@ -311,7 +383,7 @@ func (m *model) phoneView() []string {
 	if e164, ok := m.phoneAsTyped(); ok {
 		out = append(out, "  "+m.st.Good.Render(e164))
 	} else {
-		out = append(out, "  "+m.st.Hint.Render("Local (082…) or international (+27…)."))
+		out = append(out, "  "+m.st.Hint.Render(m.say("Local (082…) or international (+27…).", "Type your number, like 082… or +27…, then Enter.")))
 	}
 	return append(out, m.errLine()...)
 }
@@ -370,6 +442,7 @@ func (m *model) submittingView() []string {
 func (m *model) approvedView() []string {
 	s, cur := m.sale, m.sale.Currency
 	out := []string{m.st.Good.Render(m.st.Tick+" APPROVED  "+cur.Format(s.Charged)) + " charged"}
+	out = append(out, m.demoMark()...)
 	if s.PartlyPaid() {
 		out = append(out, m.styled(m.st.Loud, "PARTLY PAID: collect "+cur.Format(s.Outstanding())+" by other means")...)
 	}
@@ -401,6 +474,18 @@ func (m *model) approvedView() []string {
 	return out
 }
 
+// demoMark: in demo mode, a result on screen (one a photo could show
+// as a payment) says it is not one.
+func (m *model) demoMark() []string {
+	if !m.demo {
+		return nil
+	}
+	return []string{m.st.Loud.Render(demoNotPayment)}
+}
+
+// demoNotPayment marks every demo result and slip.
+const demoNotPayment = "DEMO — NOT A PAYMENT"
+
 func (m *model) declinedView() []string {
 	d := m.failure
 	if d == nil {
@@ -411,6 +496,7 @@ func (m *model) declinedView() []string {
 		d = &dd
 	}
 	out := []string{m.st.Bad.Render(m.st.Cross + " " + d.headline)}
+	out = append(out, m.demoMark()...)
 	out = append(out, m.gap()...)
 	out = append(out, wrap(d.sentence, m.width-2)...)
 	out = append(out, m.gap()...)
@@ -426,11 +512,7 @@ func (m *model) checkingView() []string {
 	}
 	out = append(out, m.gap()...)
 	out = append(out, wrap("The outcome isn't known yet. The till is asking Kora about this sale by its reference — it never charges twice.", m.width-2)...)
-	checks := "checks"
-	if m.sale.Checks == 1 {
-		checks = "check"
-	}
-	out = append(out, m.st.Hint.Render(fmt.Sprintf("%s, %d %s so far", m.elapsed(), m.sale.Checks, checks)))
+	out = append(out, m.st.Hint.Render(m.elapsed()+", "+pos.Count(m.sale.Checks, "check", "checks")+" so far"))
 	if m.parkable {
 		out = append(out, m.gap()...)
 		out = append(out, wrap("Still unconfirmed — it will keep checking; see History. Enter parks it and starts a new sale.", m.width-2)...)
@@ -453,32 +535,44 @@ func (m *model) badge(s pos.Sale) string {
 
 func (m *model) helpView() []string {
 	out := []string{m.st.Title.Render("Help"), ""}
-	if m.kiosk {
-		return append(out,
-			"Type the amount and press Enter.",
-			"Choose your voucher, type its PIN",
-			"and your phone number, then check",
-			"and press Enter to pay.",
-			"Esc or - goes back a step.",
-			"If anything is unclear, please ask",
-			"for help at the counter.")
-	}
-	return append(out,
+	paras := []string{
 		"Amount, provider, PIN, phone, confirm.",
-		"Enter or keypad + goes on; Esc or keypad",
-		"- goes back; Backspace deletes.",
-		"1-9 pick a provider; on the confirm",
-		"screen 1-4 change a field.",
+		"Enter or keypad + goes on; Esc or keypad - goes back; Backspace deletes. Esc on the amount clears the whole sale.",
+		"1-9 pick a provider; on the confirm screen 1-4 change a field.",
 		"h: sales, z: Z-report, d: demo vouchers.",
 		"p prints the slip, v shows it.",
-		"An unknown outcome is checked with Kora",
-		"until final: never charged twice.",
-		"Ctrl+C quits (asks while a sale is on).")
+		"An unknown outcome is checked with Kora until final: never charged twice.",
+		"Ctrl+C quits (asks while a sale is on).",
+	}
+	if m.kiosk {
+		paras = []string{
+			"Type the amount and press Enter.",
+			"Choose your voucher, type its PIN and your phone number, then check and press Enter to pay.",
+			"Esc or - goes back a step.",
+			"If anything is unclear, please ask for help at the counter.",
+		}
+	}
+	for _, p := range paras {
+		out = append(out, wrap(p, m.width-2)...)
+	}
+	return out
 }
 
 func (m *model) vouchersView() []string {
 	out := []string{m.st.Title.Render("Demo vouchers (d closes)")}
-	return append(out, m.opts.DemoVouchers...)
+	for _, l := range m.opts.DemoVouchers {
+		if cells(l) <= m.width-2 {
+			out = append(out, l) // its columns kept
+			continue
+		}
+		for i, w := range wrap(l, m.width-4) {
+			if i > 0 {
+				w = "  " + w
+			}
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func (m *model) quitView() []string {
@@ -500,11 +594,12 @@ func (m *model) styled(st span, text string) []string {
 	return lines
 }
 
-// wrap breaks text into lines of at most width cells.
-func wrap(text string, width int) []string {
-	if width < 10 {
-		width = 10
-	}
+// wrap breaks text into lines of at most width cells (10 at least).
+func wrap(text string, width int) []string { return wrapWords(text, max(width, 10)) }
+
+// wrapWords breaks text at spaces into lines of at most width cells; a
+// word longer than the width has a line of its own.
+func wrapWords(text string, width int) []string {
 	var out []string
 	line, lineWidth := "", 0
 	for _, w := range strings.Fields(text) {
