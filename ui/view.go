@@ -128,7 +128,7 @@ func (m *model) scrollPanelBy(d int) {
 }
 
 // asciiText replaces the punctuation a Linux console may not draw.
-var asciiText = strings.NewReplacer("—", "-", "…", "...", "×", "x", "’", "'")
+var asciiText = strings.NewReplacer("—", "-", "…", "...", "×", "x", "’", "'", "↑↓", "up/down", "↑", "up", "↓", "down", "→", "->", "←", "<-")
 
 // fit cuts a line to the window's width.
 func (m *model) fit(s string) string {
@@ -256,7 +256,7 @@ func (m *model) helpBar() string {
 
 var narrowKeys = strings.NewReplacer("ctrl+c", "^C")
 
-var asciiKeys = strings.NewReplacer("⌫", "bksp", "↑", "up", "↓", "down")
+var asciiKeys = strings.NewReplacer("⌫", "bksp", "↑↓", "up/down", "↑", "up", "↓", "down", "←/→", "left/right", "→", "right")
 
 // screen is the body of the current state.
 func (m *model) screen() []string {
