@@ -41,6 +41,8 @@ usage:
   voucherpos reconcile [--config F]                  resolve pending/unknown sales now
   voucherpos check [--config F]                      config, key and connectivity check
   voucherpos hash-pin                                make kiosk.supervisor_pin_hash from a PIN
+  voucherpos server [migrate|add-till|remove-till|tills|report|sale] [--config F]
+                                                     the store server (voucherpos server help)
   voucherpos version
 
 With no config file found, the till runs in demo mode on a built-in Kora sandbox.
@@ -86,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runReceipt(args, stdout, stderr)
 	case "check":
 		return runCheck(args, stdout, stderr)
+	case "server":
+		return runServer(args, stdout, stderr)
 	case "hash-pin":
 		return runHashPIN(args, os.Stdin, stdout, stderr)
 	case "version":
