@@ -61,7 +61,7 @@ func newKoraRig(t *testing.T, opts ...sandbox.Option) *koraRig {
 		t.Fatal(err)
 	}
 	k.addr = ln.Addr().String()
-	k.URL = "http://" + k.addr
+	k.URL = "http://" + k.addr + sandbox.BasePath
 	k.serve(ln)
 	t.Cleanup(k.close)
 	return k
@@ -78,7 +78,7 @@ func newDownKoraRig(t *testing.T, opts ...sandbox.Option) *koraRig {
 	addr := ln.Addr().String()
 	ln.Close()
 	k := &koraRig{t: t, sb: sandbox.New(opts...), posts: make(chan struct{}, 16), closed: make(chan struct{}),
-		addr: addr, URL: "http://" + addr}
+		addr: addr, URL: "http://" + addr + sandbox.BasePath}
 	t.Cleanup(k.close)
 	return k
 }

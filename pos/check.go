@@ -17,6 +17,7 @@ const (
 	KeyRefused                      // 401: the key does not work
 	KoraUnreachable                 // nothing reached Kora
 	KoraUnclear                     // some other answer
+	KoraWrongURL                    // 404 "Route not found" or an HTML 404: the base URL is wrong
 )
 
 // CheckKey queries a random reference. Kora answers 404 "Charge not found"
@@ -34,6 +35,10 @@ func (s *Service) CheckKey(ctx context.Context) (KeyCheck, string) {
 		return KeyAccepted, fmt.Sprintf("key accepted (%s answered \"Charge not found\" for a random reference)", s.client.BaseURL())
 	case errors.Is(err, kora.ErrUnauthorized):
 		return KeyRefused, fmt.Sprintf("key refused: %s answered 401 %q", s.client.BaseURL(), messageOf(err))
+	case errors.Is(err, kora.ErrRouteNotFound):
+		// Only Kora's "Charge not found" proves the key; a route Kora does
+		// not serve proves nothing about it.
+		return KoraWrongURL, fmt.Sprintf("wrong base URL: %s has no such route (HTTP 404 %s); Kora's is %s", s.client.BaseURL(), messageOf(err), kora.DefaultBaseURL)
 	case errors.Is(err, kora.ErrNotSent):
 		return KoraUnreachable, fmt.Sprintf("cannot reach %s: %v", s.client.BaseURL(), errors.Unwrap(err))
 	case errors.As(err, &ke):

@@ -41,7 +41,7 @@ func (s *Service) resolveLocked(ctx context.Context, js journal.Sale) (Sale, err
 			return Sale{}, err
 		}
 	case err == nil:
-		err = s.journal.NoteCheck(ctx, ref, now, s.nextCheck(js, now), journal.SeenInProgress, "kora status "+string(ch.Status))
+		err = s.journal.NoteCheck(ctx, ref, now, s.nextCheck(js, now), journal.SeenInProgress, koraStatusDetail+ch.RawStatus)
 	case errors.Is(err, kora.ErrChargeNotFound) && s.notFoundLongEnough(js, now):
 		err = s.journal.Record(ctx, ref, now, journal.Outcome{
 			Status: journal.Declined, DeclineKind: string(DeclineNotFound), Event: "queried",
@@ -59,6 +59,11 @@ func (s *Service) resolveLocked(ctx context.Context, js journal.Sale) (Sale, err
 			next = due
 		}
 		err = s.journal.NoteCheck(ctx, ref, now, next, journal.SeenNotFound, "charge not found")
+	case errors.Is(err, kora.ErrUnauthorized):
+		// Kora refused this till's key for the query too: the sale stays
+		// unresolved (never declined by guess) and is marked KeyRefused.
+		s.log.Warn("query refused: invalid authorization key", "reference", ref)
+		err = s.journal.NoteCheck(ctx, ref, now, s.nextCheck(js, now), journal.NoAnswer, keyRefusedDetail+err.Error())
 	default:
 		s.log.Warn("query failed", "reference", ref, "err", err)
 		err = s.journal.NoteCheck(ctx, ref, now, s.nextCheck(js, now), journal.NoAnswer, "query failed: "+err.Error())

@@ -98,6 +98,23 @@ type Sale struct {
 	DeclineKind    DeclineKind
 	DeclineMessage string // Kora's own words, or the till's for its own declines
 	Checks         int
+	// FeeUnknown: an approved sale whose fee Kora did not report (or sent
+	// unreadable); Fee is 0 but not known to be 0 — show "—".
+	FeeUnknown bool
+	// KeyRefused: an unresolved sale whose last query Kora refused with 401
+	// "Invalid authorization key". It stays unresolved, never declined by
+	// guess, and is checked again with the reconciler.
+	KeyRefused bool
+	// KoraStatus is, for an unresolved sale, the charge status Kora last
+	// reported, as it sent it ("processing", "pending", or one the till
+	// has never seen: see UnseenStatus); "" when Kora has reported none.
+	KoraStatus string
+}
+
+// UnseenStatus reports an unresolved sale whose KoraStatus is one Kora's
+// status table does not know: show it as Kora's own word.
+func (s Sale) UnseenStatus() bool {
+	return s.KoraStatus != "" && !kora.ChargeStatus(s.KoraStatus).Known()
 }
 
 // PartlyPaid reports an approved sale where Kora charged less than asked.

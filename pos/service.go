@@ -332,13 +332,13 @@ func (s *Service) send(ctx context.Context, ref string, o Order) (Sale, error) {
 		Currency:          s.cur.Code,
 		MerchantBearsCost: s.cfg.Kora.MerchantBearsCost,
 		NotificationURL:   s.cfg.Kora.NotificationURL,
-		Description:       "Voucher sale at " + s.cfg.Store.Name,
+		Description:       ChargeDescription(ref, s.cfg.Store.Name),
 		Reference:         ref,
 		PIN:               o.PIN,
 		PhoneNumber:       o.Phone,
 		ProviderCode:      o.ProviderCode,
 		CustomerEmail:     o.Email,
-		Metadata:          map[string]string{"terminal_id": s.cfg.Store.TerminalID, "app_version": s.version},
+		Metadata:          ChargeMetadata(s.cfg.Store.TerminalID, s.version),
 	})
 	if s.hooks.beforeRecord != nil {
 		s.hooks.beforeRecord(ref)
@@ -346,7 +346,30 @@ func (s *Service) send(ctx context.Context, ref string, o Order) (Sale, error) {
 	if err == nil {
 		return s.recordCharge(ctx, ref, &res.Charge, "charged")
 	}
-	return s.recordError(ctx, ref, err)
+	sale, rerr := s.recordError(ctx, ref, err)
+	if rerr == nil && sale.Status == Unknown && errors.Is(err, kora.ErrUnauthorized) {
+		// Kora: a refused key on a charge "does not indicate any error
+		// with your request. Requery the transaction". Ask at once, under
+		// the claim this send holds; a refused query leaves it KeyRefused.
+		if js, gerr := s.journal.Get(ctx, ref); gerr == nil {
+			return s.resolveLocked(ctx, js)
+		}
+	}
+	return sale, rerr
+}
+
+// ChargeDescription is a charge's description: it starts with the till's
+// reference, so a pay-in in Kora's history (which lists only Kora's own
+// reference) can be matched to its sale.
+func ChargeDescription(ref, store string) string {
+	return ref + " voucher sale at " + store
+}
+
+// ChargeMetadata is what every charge carries as metadata, under keys Kora
+// accepts (at most 5, each at most 20 characters of A–Z a–z 0–9 -). Values
+// are the till's config and build, never the PIN.
+func ChargeMetadata(terminalID, version string) map[string]string {
+	return map[string]string{"terminal-id": terminalID, "app-version": version}
 }
 
 // recordError records a failed charge: not sent, declined, or unknown.
@@ -392,10 +415,11 @@ func (s *Service) recordError(ctx context.Context, ref string, err error) (Sale,
 func (s *Service) recordCharge(ctx context.Context, ref string, ch *kora.Charge, event string) (Sale, error) {
 	now := s.now()
 	out := journal.Outcome{Event: event, KoraReference: ch.TransactionReference}
-	switch ch.Status {
-	case kora.StatusSuccess:
+	switch ch.Status.Verdict() { // kora's one table of statuses
+	case kora.VerdictApproved:
 		out.Status = journal.Approved
-		out.AmountCharged = int64(s.money(ch.Amount))
+		charged, _ := ch.Charged() // amount_paid, else amount; kora refuses a success without one
+		out.AmountCharged = int64(s.money(charged))
 		out.Fee = int64(s.money(ch.Fee))
 		out.VAT = int64(s.money(ch.VAT))
 		if v := ch.Voucher; v != nil {
@@ -403,7 +427,10 @@ func (s *Service) recordCharge(ctx context.Context, ref string, ch *kora.Charge,
 			out.VoucherBalance, out.HasBalance = int64(s.money(v.Balance)), true
 		}
 		out.Detail = fmt.Sprintf("approved %s charged, kora %s", s.cur.Plain(Money(out.AmountCharged)), ch.TransactionReference)
-	case kora.StatusFailed:
+		if !ch.HasFee {
+			out.Detail += feeNotReported
+		}
+	case kora.VerdictDeclined:
 		out.Status = journal.Declined
 		out.DeclineKind = string(DeclineOther)
 		if k := kora.FailureKind(ch.Message); k != nil {
@@ -411,12 +438,13 @@ func (s *Service) recordCharge(ctx context.Context, ref string, ch *kora.Charge,
 		}
 		out.DeclineMessage = ch.Message
 		if out.DeclineMessage == "" {
-			out.DeclineMessage = "Kora marked the charge as failed."
+			out.DeclineMessage = "Kora marked the charge as " + ch.RawStatus + "."
 		}
-		out.Detail = "failed: " + ch.Message
+		out.Detail = ch.RawStatus + ": " + ch.Message
 	default:
+		// processing, pending, or a status kora's table has never seen.
 		out.Status = journal.Unknown
-		out.Detail = "kora status " + string(ch.Status)
+		out.Detail = koraStatusDetail + ch.RawStatus
 	}
 	s.log.Info("sale "+string(out.Status), "reference", ref, "detail", out.Detail)
 	if err := s.journal.Record(ctx, ref, now, out); err != nil {
@@ -433,6 +461,52 @@ func (s *Service) recordCharge(ctx context.Context, ref string, ch *kora.Charge,
 	sale := s.sale(ctx, js)
 	sale.ChangePIN = out.ChangePIN
 	return sale, nil
+}
+
+// Event details the till writes and reads back for what the journal has
+// no column for.
+const (
+	koraStatusDetail = "kora status "
+	keyRefusedDetail = "key refused: "
+	feeNotReported   = ", fee not reported"
+)
+
+// fromEvents fills in what a sale's last events say: the status Kora last
+// reported for an unresolved sale, a refused key, a fee Kora did not
+// report. Only sales that can need it are looked at.
+func (s *Service) fromEvents(ctx context.Context, out *Sale) {
+	unresolved := out.Status == Pending || out.Status == Unknown
+	if !unresolved && (out.Status != Approved || out.Fee != 0) {
+		return
+	}
+	evs, err := s.journal.Events(ctx, out.Reference)
+	if err != nil {
+		return
+	}
+	lastAnswer := true // the latest check or charge event is still ahead
+	for i := len(evs) - 1; i >= 0; i-- {
+		e := evs[i]
+		if !unresolved {
+			if strings.HasPrefix(e.Detail, "approved ") {
+				out.FeeUnknown = strings.HasSuffix(e.Detail, feeNotReported)
+				return
+			}
+			continue
+		}
+		switch e.Kind {
+		case "checked", "charge", "charged", "queried":
+		default:
+			continue
+		}
+		if lastAnswer {
+			out.KeyRefused = strings.HasPrefix(e.Detail, keyRefusedDetail)
+			lastAnswer = false
+		}
+		if st, ok := strings.CutPrefix(e.Detail, koraStatusDetail); ok {
+			out.KoraStatus = st
+			return
+		}
+	}
 }
 
 // money converts a Kora amount to minor units, rounding half up any
@@ -463,8 +537,9 @@ func (s *Service) money(a kora.Amount) Money {
 
 // sale turns a journal row into a Sale.
 // Its times are in the till's zone, the clock's, wherever they are shown.
-func (s *Service) sale(_ context.Context, js journal.Sale) Sale {
+func (s *Service) sale(ctx context.Context, js journal.Sale) Sale {
 	out := saleFrom(js, s.cur)
+	s.fromEvents(ctx, &out)
 	loc := s.now().Location()
 	out.CreatedAt, out.UpdatedAt = out.CreatedAt.In(loc), out.UpdatedAt.In(loc)
 	return out

@@ -290,7 +290,7 @@ func TestNotSentThenRetrySameReference(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // Kora is down
-	cfg := testConfig(t, "http://"+addr)
+	cfg := testConfig(t, "http://"+addr+sandbox.BasePath)
 	svc, err := Open(cfg, Options{Policy: testPolicy})
 	if err != nil {
 		t.Fatal(err)

@@ -3,9 +3,12 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,11 +27,32 @@ const (
 	msgSystem         = "An unexpected system error occurred."
 	msgInvalidRequest = "Invalid request data"
 	msgDuplicate      = "Duplicate payment reference"
+	msgUnauthorized   = "Invalid authorization key"
+	msgRouteNotFound  = "Route not found"
 )
+
+// statusMessages are the reasons the sandbox gives with a status a seeded
+// voucher answers. "Transaction failed. Please try again." is Kora
+// Checkout's; the others are the sandbox's own words.
+var statusMessages = map[kora.ChargeStatus]string{
+	kora.StatusFailed:    "Transaction failed. Please try again.",
+	kora.StatusExpired:   "Transaction expired",
+	kora.StatusCancelled: "Transaction cancelled",
+	kora.StatusAbandoned: "Transaction abandoned",
+}
 
 const maxRequestBytes = 64 << 10
 
 var referenceRE = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,100}$`)
+
+// minReferenceLen: Kora's pay-ins refuse references shorter than this.
+const minReferenceLen = 8
+
+// Kora's metadata rule (its pay-in pages): at most 5 keys, each at most 20
+// characters of A–Z a–z 0–9 and -, and not an empty object.
+const maxMetadataKeys = 5
+
+var metadataKeyRE = regexp.MustCompile(`^[A-Za-z0-9-]{1,20}$`)
 
 // request is a validated voucher charge.
 type request struct {
@@ -41,6 +65,7 @@ type request struct {
 	customerName  string
 	customerEmail string
 	notify        string
+	description   string
 }
 
 // parseRequest checks a body the way Kora does and returns field errors in
@@ -82,14 +107,18 @@ func parseRequest(body []byte) (request, map[string]string) {
 		errs["merchant_bears_cost"] = "merchant_bears_cost must be a boolean"
 	}
 	req.reference = str(raw, "reference", true, errs)
-	if req.reference != "" && !referenceRE.MatchString(req.reference) {
+	switch {
+	case req.reference == "":
+	case !referenceRE.MatchString(req.reference):
 		errs["reference"] = "reference may contain only letters, digits, '-', '_' and '.', at most 100"
+	case len(req.reference) < minReferenceLen:
+		errs["reference"] = "reference must be at least 8 characters"
 	}
 	req.notify = str(raw, "notification_url", false, errs)
-	if req.notify != "" && !strings.HasPrefix(req.notify, "http://") && !strings.HasPrefix(req.notify, "https://") {
-		errs["notification_url"] = "notification_url must be a valid URL"
+	if req.notify != "" && !webhookURLAllowed(req.notify) {
+		errs["notification_url"] = "notification_url must be a valid https URL"
 	}
-	str(raw, "description", false, errs)
+	req.description = str(raw, "description", false, errs)
 
 	var voucher map[string]json.RawMessage
 	if v, ok := raw["voucher"]; !ok || isNull(v) {
@@ -126,15 +155,62 @@ func parseRequest(body []byte) (request, map[string]string) {
 		}
 	}
 	if v, ok := raw["metadata"]; ok && !isNull(v) {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(v, &m) != nil {
-			errs["metadata"] = "metadata must be an object"
+		if msg := metadataError(v); msg != "" {
+			errs["metadata"] = msg
 		}
 	}
 	if len(errs) > 0 {
 		return request{}, errs
 	}
 	return req, nil
+}
+
+// metadataError is what Kora's metadata rule says of v, or "".
+func metadataError(v json.RawMessage) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(v, &m) != nil {
+		return "metadata must be an object"
+	}
+	if len(m) == 0 {
+		return "metadata must not be an empty object"
+	}
+	if len(m) > maxMetadataKeys {
+		return "metadata must have at most 5 keys"
+	}
+	var bad []string
+	for k := range m {
+		if !metadataKeyRE.MatchString(k) {
+			bad = append(bad, strconv.Quote(k))
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return "metadata keys must be at most 20 characters of A-Z, a-z, 0-9 and -: " + strings.Join(bad, ", ")
+	}
+	return ""
+}
+
+// MetadataAllowed reports whether Kora's metadata rule accepts m (nil, no
+// metadata at all, is allowed): the rule the sandbox enforces, for tests
+// of what a till sends.
+func MetadataAllowed(m map[string]string) error {
+	if m == nil {
+		return nil
+	}
+	b, _ := json.Marshal(m)
+	if msg := metadataError(b); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// webhookURLAllowed: https, or plain http to a loopback host (tests).
+func webhookURLAllowed(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return u.Scheme == "https" || (u.Scheme == "http" && loopbackHost(u.Hostname()))
 }
 
 func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
@@ -237,7 +313,7 @@ func (s *Sandbox) apply(req request) outcome {
 		reference: req.reference, txRef: randomRef(), currency: req.currency,
 		pin: req.pin, providerCode: req.provider,
 		customerName: req.customerName, customerEmail: req.customerEmail,
-		notify: req.notify, created: s.now().UTC(),
+		notify: req.notify, created: s.now().UTC(), requested: req.amount, description: req.description,
 	}
 	fail := func(status int, msg string) outcome {
 		c.status, c.message = kora.StatusFailed, msg
@@ -261,6 +337,22 @@ func (s *Sandbox) apply(req request) outcome {
 	}
 	if v.Fault == FaultSystemError {
 		return fail(http.StatusInternalServerError, msgSystem)
+	}
+	if v.Fault == Fault401BeforeApply {
+		// Refused at the door: nothing recorded, as for a wrong key.
+		return outcome{status: http.StatusUnauthorized, message: msgUnauthorized}
+	}
+	if v.Status != "" && v.Status != kora.StatusSuccess {
+		// Kora answers this status for the charge, now and in queries;
+		// nothing is taken from the voucher.
+		c.status, c.message = v.Status, statusMessages[v.Status]
+		s.record(c)
+		body := c.json(false)
+		out := outcome{status: http.StatusOK, body: &body, fault: v.Fault}
+		if v.Status.Verdict() == kora.VerdictDeclined {
+			out.record = c // charge.failed goes out
+		}
+		return out
 	}
 	if v.Limit > 0 && req.amount > v.Limit {
 		return fail(http.StatusBadRequest, msgExceeds)
@@ -303,6 +395,7 @@ func (s *Sandbox) apply(req request) outcome {
 }
 
 func (s *Sandbox) record(c *charge) {
+	c.seq = len(s.order) + 1
 	s.charges[c.reference] = c
 	s.order = append(s.order, c.reference)
 }
@@ -322,8 +415,12 @@ func (s *Sandbox) freshPINLocked(n int) string {
 // answer writes a successful charge, misbehaving as the voucher's fault says.
 func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, out outcome) {
 	env := envelope{Status: true, Message: "Charge Successful", Data: *out.body}
-	if out.body.Status == string(kora.StatusProcessing) {
-		env.Message = "Charge is processing"
+	switch st := kora.ChargeStatus(out.body.Status); {
+	case st == kora.StatusSuccess:
+	case st.Verdict() == kora.VerdictDeclined:
+		env.Message = "Charge failed"
+	default:
+		env.Message = "Charge is " + out.body.Status
 	}
 	switch out.fault {
 	case FaultSlowAfterApply:
@@ -337,6 +434,8 @@ func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, out outcome) {
 		writeJSON(w, http.StatusOK, env)
 	case Fault500AfterApply:
 		writeError(w, http.StatusInternalServerError, msgSystem, nil)
+	case Fault401AfterApply:
+		writeError(w, http.StatusUnauthorized, msgUnauthorized, nil)
 	case FaultDropAfterApply:
 		hijackClose(w, nil)
 	case FaultHTML502AfterApply:

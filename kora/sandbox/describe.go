@@ -80,14 +80,17 @@ func (s *Sandbox) Describe(w io.Writer, baseURL string) {
 	}
 	fmt.Fprintf(tw, "  %s\t0001 1Voucher\t-\tnot a voucher: invalid PIN (400)\n", GroupPIN(InvalidPIN))
 	tw.Flush()
-	fmt.Fprintln(w, "\nA reference can be used once; sending it again gives \"Duplicate payment reference\".")
+	fmt.Fprintln(w, "\nA reference (at least 8 characters) can be used once; sending it again gives \"Duplicate payment reference\".")
+	fmt.Fprintf(w, "Routes are served under %s only (charge, query, pay-ins history); any other path is 404 \"Route not found\".\n", BasePath)
+	fmt.Fprintln(w, "metadata: at most 5 keys of at most 20 characters A-Z a-z 0-9 -; notification_url must be https (loopback http allowed).")
 	fmt.Fprintf(w, `
 Try it:
   curl -s %[1]s/api/v1/charge/voucher \
     -H 'Authorization: Bearer %[2]s' -H 'Content-Type: application/json' \
-    -d '{"amount":100,"currency":"ZAR","merchant_bears_cost":true,"reference":"demo-1",
+    -d '{"amount":100,"currency":"ZAR","merchant_bears_cost":true,"reference":"demo-0001",
          "voucher":{"pin":"1168648096792943","phone_number":"+27821234567","provider_code":"0001"},
          "customer":{"email":"till@example.com"}}'
-  curl -s %[1]s/api/v1/charges/demo-1 -H 'Authorization: Bearer %[2]s'
+  curl -s %[1]s/api/v1/charges/demo-0001 -H 'Authorization: Bearer %[2]s'
+  curl -s '%[1]s/api/v1/pay-ins?currency=ZAR&limit=10' -H 'Authorization: Bearer %[2]s'
 `, baseURL, s.key)
 }

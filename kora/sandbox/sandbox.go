@@ -67,6 +67,9 @@ type charge struct {
 	customerEmail    string
 	message          string
 	notify           string
+	description      string
+	requested        int64 // cents asked for
+	seq              int   // arrival number: its pay-ins pointer
 	created          time.Time
 	settleAt         time.Time // a processing charge turns successful then
 }
@@ -213,34 +216,50 @@ func (s *Sandbox) Charges() []Record {
 	return out
 }
 
-// ServeHTTP routes Kora's paths. The base may carry Kora's "/merchant"
-// prefix or not.
+// BasePath is where the sandbox serves Kora's routes, as Kora serves them
+// under https://api.korapay.com/merchant. A base URL without it is a wrong
+// base URL: every other path answers Kora's 404 "Route not found".
+const BasePath = "/merchant"
+
+// ServeHTTP routes Kora's paths, under BasePath only.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, "/merchant")
-	s.log.Info("sandbox request", "method", r.Method, "path", path)
+	s.log.Info("sandbox request", "method", r.Method, "path", r.URL.Path)
+	path, ok := strings.CutPrefix(r.URL.Path, BasePath)
 	switch {
+	case !ok:
+		writeError(w, http.StatusNotFound, msgRouteNotFound, nil)
 	case path == "/api/v1/charge/voucher":
 		if r.Method != http.MethodPost {
 			writeError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
 			return
 		}
 		if !s.authorised(r) {
-			writeError(w, http.StatusUnauthorized, "Invalid authorization key", nil)
+			writeError(w, http.StatusUnauthorized, msgUnauthorized, nil)
 			return
 		}
 		s.chargeVoucher(w, r)
-	case strings.HasPrefix(path, "/api/v1/charges/"):
+	case strings.HasPrefix(path, "/api/v1/charges/") && len(path) > len("/api/v1/charges/"):
 		if r.Method != http.MethodGet {
 			writeError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
 			return
 		}
 		if !s.authorised(r) {
-			writeError(w, http.StatusUnauthorized, "Invalid authorization key", nil)
+			writeError(w, http.StatusUnauthorized, msgUnauthorized, nil)
 			return
 		}
 		s.queryCharge(w, strings.TrimPrefix(path, "/api/v1/charges/"))
+	case path == "/api/v1/pay-ins":
+		if r.Method != http.MethodGet {
+			writeError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
+			return
+		}
+		if !s.authorised(r) {
+			writeError(w, http.StatusUnauthorized, msgUnauthorized, nil)
+			return
+		}
+		s.payIns(w, r)
 	default:
-		writeError(w, http.StatusNotFound, "Route not found", nil)
+		writeError(w, http.StatusNotFound, msgRouteNotFound, nil)
 	}
 }
 

@@ -97,10 +97,10 @@ func TestSeedErrorRows(t *testing.T) {
 func TestErrorFormat(t *testing.T) {
 	t.Parallel()
 	srv, _ := start(t)
-	body := `{"amount":10,"currency":"ZAR","merchant_bears_cost":true,"reference":"raw-1",
+	body := `{"amount":10,"currency":"ZAR","merchant_bears_cost":true,"reference":"raw-00001",
 		"voucher":{"pin":"1000000000000999","phone_number":"+27821234567","provider_code":"0001"},
 		"customer":{"email":"a@example.com"}}`
-	resp := post(t, srv.URL+"/merchant/api/v1/charge/voucher", sandbox.DefaultSecretKey, body)
+	resp := post(t, srv.URL+"/api/v1/charge/voucher", sandbox.DefaultSecretKey, body)
 	if resp.status != 400 || resp.ctype != "application/json" {
 		t.Fatalf("status %d, content type %q", resp.status, resp.ctype)
 	}
@@ -435,7 +435,7 @@ func TestDemoVouchersReachEveryOutcome(t *testing.T) {
 			t.Errorf("voucher %s says nothing about what it does", v.PIN)
 		}
 	}
-	for f := sandbox.FaultNone; f <= sandbox.FaultProcessing; f++ {
+	for f := sandbox.FaultNone; f <= sandbox.LastFault; f++ {
 		if !seen[f] {
 			t.Errorf("no demo voucher for fault %d", f)
 		}

@@ -10,7 +10,8 @@ import (
 // Server is a Sandbox served over HTTP, like httptest.Server.
 type Server struct {
 	*Sandbox
-	// URL is the base URL to give a kora.Client, e.g. http://127.0.0.1:8099.
+	// URL is the base URL to give a kora.Client, BasePath included, e.g.
+	// http://127.0.0.1:8099/merchant.
 	URL string
 
 	srv  *http.Server
@@ -34,7 +35,7 @@ func Start(addr string, opts ...Option) (*Server, error) {
 func Serve(ln net.Listener, sb *Sandbox) *Server {
 	s := &Server{
 		Sandbox: sb,
-		URL:     "http://" + ln.Addr().String(),
+		URL:     "http://" + ln.Addr().String() + BasePath,
 		ln:      ln,
 		done:    make(chan struct{}),
 		srv: &http.Server{

@@ -1,5 +1,7 @@
 package sandbox
 
+import "voucherpos/kora"
+
 // Provider is a voucher provider as the sandbox's merchant account sees it.
 type Provider struct {
 	Code      string
@@ -38,7 +40,14 @@ const (
 	FaultTruncatedAfterApply       // charged, then half a JSON body and a closed connection
 	FaultDripAfterApply            // charged, then the body one byte at a time, slowly
 	FaultProcessing                // answered "processing"; the charge turns successful after the settle delay
+	Fault401AfterApply             // charged, then 401 "Invalid authorization key" (Kora: requery)
+	Fault401BeforeApply            // 401 "Invalid authorization key", nothing charged or recorded
+
+	lastFault = Fault401BeforeApply
 )
+
+// LastFault is the highest Fault, for tests that walk them all.
+const LastFault = lastFault
 
 // Voucher is a seeded voucher. Values are in cents (ZAR minor units).
 type Voucher struct {
@@ -50,6 +59,10 @@ type Voucher struct {
 	Limit int64
 	Used  bool
 	Fault Fault
+	// Status, when set and not success, is the charge status Kora answers
+	// for this voucher, in the charge answer and every query; nothing is
+	// charged. A declined status (failed, expired …) sends charge.failed.
+	Status kora.ChargeStatus
 	// Does says in a few words what the voucher demonstrates.
 	Does string
 }
@@ -91,8 +104,27 @@ func DemoVouchers() []Voucher {
 			Does: "charged, then a body that drips slowly (outcome unknown)"},
 		{PIN: "9000000000000007", Provider: "0001", Balance: 5000000, Fault: FaultProcessing,
 			Does: "Kora says \"processing\"; success about 20 s later"},
+		{PIN: "9000000000000008", Provider: "0001", Balance: 5000000, Fault: Fault401AfterApply,
+			Does: "charged, then 401 invalid authorization key (requery)"},
+		{PIN: "9000000000000009", Provider: "0001", Balance: 5000000, Fault: Fault401BeforeApply,
+			Does: "401 invalid authorization key, nothing charged"},
+		{PIN: "8000000000000001", Provider: "0001", Balance: 5000000, Status: kora.StatusFailed,
+			Does: "Kora says \"failed\": Transaction failed. Please try again."},
+		{PIN: "8000000000000002", Provider: "0001", Balance: 5000000, Status: kora.StatusExpired,
+			Does: "Kora says \"expired\" (declined)"},
+		{PIN: "8000000000000003", Provider: "0001", Balance: 5000000, Status: kora.StatusCancelled,
+			Does: "Kora says \"cancelled\" (declined)"},
+		{PIN: "8000000000000004", Provider: "0001", Balance: 5000000, Status: kora.StatusAbandoned,
+			Does: "Kora says \"abandoned\" (declined)"},
+		{PIN: "8000000000000005", Provider: "0001", Balance: 5000000, Status: kora.StatusPending,
+			Does: "Kora says \"pending\" and stays so (unknown)"},
+		{PIN: "8000000000000006", Provider: "0001", Balance: 5000000, Status: UnseenStatus,
+			Does: "Kora says \"" + string(UnseenStatus) + "\", a status never seen (unknown)"},
 	}
 }
+
+// UnseenStatus is a status no table knows, for the "never seen" path.
+const UnseenStatus kora.ChargeStatus = "on-hold"
 
 // InvalidPIN is a 1Voucher-shaped PIN the sandbox never knows.
 const InvalidPIN = "1234123412341234"

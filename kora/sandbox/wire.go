@@ -49,7 +49,10 @@ type customerJSON struct {
 
 func cents(v int64) kora.Amount { return kora.NewAmount(v, 2) }
 
-// json renders the charge; query answers also carry "reference".
+// json renders the charge. payment_reference is the merchant's and
+// transaction_reference Kora's, as in the seed's charge answer; query
+// answers and webhooks also carry "reference", Kora's own (KPY-…), as
+// Kora's do.
 func (c *charge) json(query bool) chargeJSON {
 	out := chargeJSON{
 		PaymentReference:     c.reference,
@@ -62,9 +65,9 @@ func (c *charge) json(query bool) chargeJSON {
 		Customer:             &customerJSON{Name: c.customerName, Email: c.customerEmail},
 	}
 	if query {
-		out.Reference = c.reference
+		out.Reference = c.txRef
 	}
-	if c.status == kora.StatusFailed {
+	if c.status.Verdict() == kora.VerdictDeclined {
 		out.Message = c.message
 	}
 	if c.hasVoucher {
@@ -111,7 +114,7 @@ func (s *Sandbox) notify(c *charge) {
 		return
 	}
 	event := kora.EventChargeSuccess
-	if c.status == kora.StatusFailed {
+	if c.status.Verdict() == kora.VerdictDeclined {
 		event = kora.EventChargeFailed
 	}
 	data, _ := json.Marshal(c.json(true))
