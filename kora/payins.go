@@ -130,7 +130,7 @@ func decodePayIns(data json.RawMessage) ([]PayIn, bool, error) {
 			continue
 		}
 		var obj map[string]json.RawMessage
-		_ = json.Unmarshal(raw, &obj) // an object: wireChargeOut read it
+		_ = json.Unmarshal(raw, &obj)   // an object: wireChargeOut read it
 		var created, completed flexTime // never fail: unreadable is zero
 		_ = created.UnmarshalJSON(obj["date_created"])
 		_ = completed.UnmarshalJSON(obj["date_completed"])

@@ -238,4 +238,3 @@ func TestCheckKeyTellsAWrongBaseURL(t *testing.T) {
 		}
 	}
 }
-
