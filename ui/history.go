@@ -311,7 +311,7 @@ func (m *model) detailView() []string {
 	}
 	switch {
 	case s.Status == pos.Approved:
-		out = append(out, m.row("Charged", cur.Format(s.Charged)+"  fee "+cur.Format(s.Fee)+"  VAT "+cur.Format(s.VAT)))
+		out = append(out, m.row("Charged", cur.Format(s.Charged)+"  fee "+m.fee(*s)+"  VAT "+cur.Format(s.VAT)))
 		if s.HasBalance {
 			out = append(out, m.row("Balance", cur.Format(s.Balance)))
 		}

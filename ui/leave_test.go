@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"voucherpos/kora/sandbox"
+	"voucherpos/pos"
 )
 
 // The defects of issue 11 that a cashier or a customer can reach from the
@@ -283,4 +284,21 @@ func TestDemoResultsSayNotAPayment(t *testing.T) {
 	h.pastGrace()
 	h.press("v")
 	h.want("DEMO - NOT A PAYMENT") // on the slip itself
+}
+
+// A status Kora's table does not know is shown in Kora's word; a fee Kora
+// did not send is "—", never R 0.00.
+func TestKorasOwnStatusAndAnUnknownFee(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	cur := h.svc.Currency()
+	h.m.onResult(pos.Sale{Reference: "r1", Status: pos.Unknown, KoraStatus: "on_hold", Currency: cur, Requested: 1000}, nil)
+	h.wantState(stateChecking)
+	h.want("Kora says: on_hold", "Checking payment status")
+	h.m.onResult(pos.Sale{Reference: "r2", Status: pos.Approved, Currency: cur, Requested: 1000, Charged: 1000, FeeUnknown: true, VAT: 15}, nil)
+	h.wantState(stateApproved)
+	h.want("Fee       —  VAT R 0.15")
+	if strings.Contains(h.screen(), "R 0.00") {
+		t.Fatalf("an unknown fee shown as zero:\n%s", h.screen())
+	}
 }

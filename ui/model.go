@@ -284,7 +284,9 @@ func (m *model) onResult(s pos.Sale, err error) tea.Cmd {
 		}
 	default:
 		m.state = stateChecking
-		m.parkable = false
+		// A sale Kora's key refusal holds will not settle while the cashier
+		// waits: it can be parked at once.
+		m.parkable = s.KeyRefused
 		m.lastCheck = m.now() // the reconciler has just been woken for it
 		return m.tick()
 	}
@@ -303,6 +305,7 @@ func (m *model) onUpdate(s pos.Sale) tea.Cmd {
 			m.onResult(s, nil)
 		} else {
 			m.sale = s
+			m.parkable = m.parkable || s.KeyRefused
 		}
 	} else if s.Final() && s.Reference != m.sale.Reference {
 		m.notice = "Parked sale " + s.Currency.Format(s.Requested) + " is now " + strings.ToUpper(string(s.Status))

@@ -384,9 +384,15 @@ func TestUnauthorisedTill(t *testing.T) {
 	h := newHarness(t, func(c *config.Config) { c.Kora = c.Kora.WithSecret("sk_test_wrong") })
 	h.sell("10", "1", "1168648096792943", "0821234567")
 	h.press("enter")
-	h.want("Till not authorised", "This till isn't authorised with Kora. Ask a supervisor to check the API key.")
-	h.pastGrace()
-	h.press("enter")
+	// Kora's errors page: a 401 "does not indicate any error with your
+	// request. Requery the transaction" — so the sale is held, never
+	// declined by guess, and can be parked at once.
+	h.wantState(stateChecking)
+	h.want("Kora refused this till's key — the sale is held until it can be checked. Ask a supervisor.")
+	if !h.m.sale.KeyRefused || h.m.sale.Status == pos.Declined {
+		t.Fatalf("sale %+v", h.m.sale)
+	}
+	h.press("enter") // park and go on
 	h.wantState(stateAmount)
 	if strings.Contains(h.screen(), "sk_test_wrong") {
 		t.Fatal("the key is on screen")

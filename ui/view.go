@@ -447,7 +447,7 @@ func (m *model) approvedView() []string {
 		out = append(out, m.styled(m.st.Loud, "PARTLY PAID: collect "+cur.Format(s.Outstanding())+" by other means")...)
 	}
 	out = append(out, m.gap()...)
-	out = append(out, m.row("Fee", cur.Format(s.Fee)+"  VAT "+cur.Format(s.VAT)))
+	out = append(out, m.row("Fee", m.fee(s)+"  VAT "+cur.Format(s.VAT)))
 	out = append(out, m.row("Kora ref", s.KoraReference))
 	if s.HasBalance {
 		out = append(out, m.row("Balance", cur.Format(s.Balance)+" left on voucher"))
@@ -486,6 +486,18 @@ func (m *model) demoMark() []string {
 // demoNotPayment marks every demo result and slip.
 const demoNotPayment = "DEMO — NOT A PAYMENT"
 
+// keyRefusedWords: Kora answered 401 to the charge and to the query
+// after it; the sale is held, never declined by guess.
+const keyRefusedWords = "Kora refused this till's key — the sale is held until it can be checked. Ask a supervisor."
+
+// fee is a sale's fee, or "—" when Kora did not say (not R 0.00).
+func (m *model) fee(s pos.Sale) string {
+	if s.FeeUnknown {
+		return "—"
+	}
+	return s.Currency.Format(s.Fee)
+}
+
 func (m *model) declinedView() []string {
 	d := m.failure
 	if d == nil {
@@ -511,7 +523,15 @@ func (m *model) checkingView() []string {
 		m.st.Bad.Render(m.say("Do not hand over goods.", "Please wait: your payment is being confirmed.")),
 	}
 	out = append(out, m.gap()...)
-	out = append(out, wrap("The outcome isn't known yet. The till is asking Kora about this sale by its reference — it never charges twice.", m.width-2)...)
+	switch {
+	case m.sale.KeyRefused:
+		out = append(out, m.styled(m.st.Bad, m.say(keyRefusedWords, "This machine can't confirm payments right now. Please ask for help at the counter — don't pay again."))...)
+	case m.sale.UnseenStatus():
+		out = append(out, m.st.Warn.Render("Kora says: "+cleanMessage(m.sale.KoraStatus)))
+		fallthrough
+	default:
+		out = append(out, wrap("The outcome isn't known yet. The till is asking Kora about this sale by its reference — it never charges twice.", m.width-2)...)
+	}
 	out = append(out, m.st.Hint.Render(m.elapsed()+", "+pos.Count(m.sale.Checks, "check", "checks")+" so far"))
 	if m.parkable {
 		out = append(out, m.gap()...)
