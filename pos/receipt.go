@@ -82,7 +82,11 @@ func BuildSlip(s Sale, info ReceiptInfo) Slip {
 			b.pair("Amount asked", cur.Format(s.Requested), false)
 		}
 		b.pair("Amount charged", cur.Format(s.Charged), true)
-		b.pair("Fee", cur.Format(s.Fee), false)
+		fee := cur.Format(s.Fee)
+		if s.FeeUnknown {
+			fee = "-" // Kora did not say: not a zero fee
+		}
+		b.pair("Fee", fee, false)
 		b.pair("VAT", cur.Format(s.VAT), false)
 		if s.HasBalance {
 			b.pair("Voucher balance", cur.Format(s.Balance), false)

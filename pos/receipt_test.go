@@ -303,3 +303,14 @@ func TestDemoSlipIsMarked(t *testing.T) {
 		}
 	}
 }
+
+// A fee Kora did not report is "-" on the slip, never R 0.00.
+func TestSlipUnknownFee(t *testing.T) {
+	t.Parallel()
+	s := fixedSales()["full"]
+	s.Fee, s.FeeUnknown = 0, true
+	text := BuildSlip(s, ReceiptInfo{StoreName: "Demo Spaza", Width: 32}).Text()
+	if !strings.Contains(text, "Fee                            -") || strings.Contains(text, "R 0.00\nVAT") {
+		t.Fatalf("slip:\n%s", text)
+	}
+}
