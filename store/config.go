@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,7 +51,44 @@ const (
 	maxURLFileBytes       = 64 << 10
 )
 
-type secretURL struct{ v string }
+// secretURL holds the URL masked with a per-process random pad, as the
+// till holds its Kora key: fmt prints an unexported field it cannot call
+// methods on field by field, and this way such a printout shows
+// meaningless bytes, never the password.
+type secretURL struct{ masked []byte }
+
+var urlPad = func() (p [32]byte) {
+	rand.Read(p[:])
+	return p
+}()
+
+func maskURL(b []byte) []byte {
+	for i := range b {
+		b[i] ^= urlPad[i%len(urlPad)]
+	}
+	return b
+}
+
+func newSecretURL(v string) *secretURL { return &secretURL{masked: maskURL([]byte(v))} }
+
+func (s *secretURL) reveal() string {
+	if s == nil {
+		return ""
+	}
+	return string(maskURL(slices.Clone(s.masked)))
+}
+
+// Format prints the config without the URL's password under every verb.
+func (c *Config) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "{Path:%s Listen:%s TLSCert:%s TLSKey:%s DatabaseURLEnv:%s DatabaseURLFile:%s StoreName:%s Database:%s}",
+		c.Path, c.Listen, c.TLSCert, c.TLSKey, c.DatabaseURLEnv, c.DatabaseURLFile, c.StoreName, c.DatabaseDisplay())
+}
+
+// LogValue is the slog form, without the password.
+func (c *Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("listen", c.Listen), slog.Bool("tls", c.TLSCert != ""),
+		slog.String("database", c.DatabaseDisplay()), slog.String("store_name", c.StoreName))
+}
 
 func (*secretURL) String() string               { return "[redacted]" }
 func (*secretURL) GoString() string             { return "[redacted]" }
@@ -60,16 +99,13 @@ func (*secretURL) MarshalText() ([]byte, error) { return []byte("[redacted]"), n
 // DatabaseURL is the resolved database URL, password and all. Hand it to
 // Connect and nowhere else.
 func (c *Config) DatabaseURL() string {
-	if c.dbURL == nil {
-		return ""
-	}
-	return c.dbURL.v
+	return c.dbURL.reveal()
 }
 
 // WithDatabaseURL returns a copy of c using url; for tests and callers that
 // build a Config by hand.
 func (c Config) WithDatabaseURL(u string) *Config {
-	c.dbURL = &secretURL{v: u}
+	c.dbURL = newSecretURL(u)
 	return &c
 }
 
@@ -287,7 +323,7 @@ func (l *cfgLoader) databaseURL(c *Config, inline, file, env string, mode fs.Fil
 		if hasPassword(inline) && mode&0o077 != 0 {
 			return l.errf("server", "database_url", "an inline URL with a password needs the file to be private: chmod 600 %s (or use database_url_env / database_url_file)", l.path)
 		}
-		c.dbURL, c.DatabaseURLEnv = &secretURL{v: inline}, ""
+		c.dbURL, c.DatabaseURLEnv = newSecretURL(inline), ""
 		return nil
 	case file != "":
 		p := file
@@ -314,7 +350,7 @@ func (l *cfgLoader) databaseURL(c *Config, inline, file, env string, mode fs.Fil
 		if v == "" || strings.ContainsAny(v, "\n\r") {
 			return l.errf("server", "database_url_file", "%s must hold the database URL, on one line", p)
 		}
-		c.dbURL, c.DatabaseURLFile, c.DatabaseURLEnv = &secretURL{v: v}, p, ""
+		c.dbURL, c.DatabaseURLFile, c.DatabaseURLEnv = newSecretURL(v), p, ""
 		return nil
 	}
 	if env == "" {
@@ -327,7 +363,7 @@ func (l *cfgLoader) databaseURL(c *Config, inline, file, env string, mode fs.Fil
 	if v == "" {
 		return l.errf("server", "database_url_env", "environment variable %s is not set; export it with the database URL, e.g. postgres://voucherpos@127.0.0.1:5432/voucherpos (or use database_url_file)", env)
 	}
-	c.dbURL, c.DatabaseURLEnv = &secretURL{v: v}, env
+	c.dbURL, c.DatabaseURLEnv = newSecretURL(v), env
 	return nil
 }
 

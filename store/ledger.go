@@ -289,7 +289,7 @@ func (l *Ledger) Ingest(ctx context.Context, terminalID string, b syncwire.Batch
 			terminalID, newest.Seq, newest.Hash[:], now, b.Head); err != nil {
 			return err
 		}
-		ack.LastSeq, ack.LastHash = newest.Seq, newest.Hash
+		ack.LastSeq, ack.LastHash, ack.Stored = newest.Seq, newest.Hash, len(b.Events)-fresh
 		return nil
 	})
 	if err != nil {

@@ -121,17 +121,12 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		s.metrics.ingest.Observe(time.Since(start).Seconds())
-		n := 0
-		if len(b.Events) > 0 {
-			n = int(max(ack.LastSeq-(b.Events[0].Seq-1), 0))
-			n = min(n, len(b.Events))
-		}
 		result := "stored"
-		if len(b.Events) > 0 && b.Events[len(b.Events)-1].Seq <= ack.LastSeq && n == 0 {
+		if ack.Stored == 0 {
 			result = "replay"
 		}
 		s.metrics.batches.WithLabelValues(result).Inc()
-		s.metrics.events.WithLabelValues(till).Add(float64(n))
+		s.metrics.events.WithLabelValues(till).Add(float64(ack.Stored))
 		writeJSON(w, http.StatusOK, ack)
 	case errors.Is(err, ErrGap):
 		s.metrics.batches.WithLabelValues("gap").Inc()

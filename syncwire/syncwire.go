@@ -275,6 +275,7 @@ var (
 type Ack struct {
 	LastSeq  int64  `json:"last_seq"`
 	LastHash Hash   `json:"last_hash"`
+	Stored   int    `json:"stored"` // events of this batch that were new
 	Conflict bool   `json:"conflict,omitempty"`
 	Error    string `json:"error,omitempty"`
 }
