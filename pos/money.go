@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"voucherpos/kora"
+	"voucherpos/pos/config"
 )
 
 // Currency says how a till shows and reads money.
@@ -19,29 +20,27 @@ type Currency struct {
 	Symbol string // shown before the amount: "R"
 }
 
-// currencies are the ones a till can be configured with. A symbol is shown
+// symbols are the signs shown for the currencies tills are known to use;
+// any other ISO 4217 currency shows its code ("JPY 500"). A symbol is shown
 // before the amount with a space, whatever the local habit, so that every
 // screen, receipt and report reads the same way.
-var currencies = map[string]Currency{
-	"ZAR": {Code: "ZAR", Digits: 2, Symbol: "R"},
-	"NGN": {Code: "NGN", Digits: 2, Symbol: "₦"},
-	"KES": {Code: "KES", Digits: 2, Symbol: "KSh"},
-	"GHS": {Code: "GHS", Digits: 2, Symbol: "GH₵"},
-	"USD": {Code: "USD", Digits: 2, Symbol: "$"},
-	"EUR": {Code: "EUR", Digits: 2, Symbol: "€"},
-	"XOF": {Code: "XOF", Digits: 0, Symbol: "CFA"},
+var symbols = map[string]string{
+	"ZAR": "R", "NGN": "₦", "KES": "KSh", "GHS": "GH₵", "USD": "$", "EUR": "€", "XOF": "CFA",
 }
 
 // ErrUnknownCurrency is returned by LookupCurrency for a code it does not know.
 var ErrUnknownCurrency = errors.New("unknown currency")
 
-// LookupCurrency finds a currency by its ISO code, in any case.
+// LookupCurrency finds a currency by its ISO 4217 code, in any case, with
+// its minor-unit digits from the maintained table (config.CurrencyDigits:
+// 2 for ZAR, 0 for JPY, 3 for KWD).
 func LookupCurrency(code string) (Currency, error) {
-	c, ok := currencies[strings.ToUpper(strings.TrimSpace(code))]
-	if !ok {
+	c := strings.ToUpper(strings.TrimSpace(code))
+	digits, err := config.CurrencyDigits(c)
+	if err != nil {
 		return Currency{}, fmt.Errorf("currency %q: %w", code, ErrUnknownCurrency)
 	}
-	return c, nil
+	return Currency{Code: c, Digits: digits, Symbol: symbols[c]}, nil
 }
 
 // Money is an amount in a currency's minor units (cents for ZAR). It carries

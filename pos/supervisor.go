@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"voucherpos/pos/config"
@@ -17,7 +16,7 @@ import (
 // Supervisor PINs are stored only as a salted PBKDF2-SHA256 hash:
 // "pbkdf2-sha256$ITERATIONS$SALT$HASH" (base64, no padding).
 const (
-	pinHashScheme     = "pbkdf2-sha256"
+	pinHashScheme     = config.SupervisorHashScheme
 	pinHashIterations = 100_000
 )
 
@@ -70,22 +69,7 @@ func CheckSupervisorHash(hash string) error {
 }
 
 func parsePINHash(hash string) (iter int, salt, key []byte, err error) {
-	parts := strings.Split(strings.TrimSpace(hash), "$")
-	if len(parts) != 4 || parts[0] != pinHashScheme {
-		return 0, nil, nil, errors.New(`not a supervisor PIN hash; make one with "voucherpos hash-pin"`)
-	}
-	iter, err = strconv.Atoi(parts[1])
-	if err != nil || iter < 10_000 || iter > 10_000_000 {
-		return 0, nil, nil, errors.New("supervisor PIN hash: bad iteration count")
-	}
-	enc := base64.RawStdEncoding
-	if salt, err = enc.DecodeString(parts[2]); err != nil || len(salt) < 8 {
-		return 0, nil, nil, errors.New("supervisor PIN hash: bad salt")
-	}
-	if key, err = enc.DecodeString(parts[3]); err != nil || len(key) != 32 {
-		return 0, nil, nil, errors.New("supervisor PIN hash: bad hash")
-	}
-	return iter, salt, key, nil
+	return config.ParseSupervisorHash(hash)
 }
 
 // VerifySupervisorPIN checks a PIN against its hash in constant time.

@@ -153,15 +153,18 @@ func Demo(env Env) *Config {
 }
 
 // Mode is the banner word for the till: "DEMO" in demo mode, "TEST" with a
-// Kora test key, "LIVE" otherwise.
+// Kora test key (sk_test_…), "LIVE" with a live one (sk_live_…). Load
+// refuses any other key; a Config built by hand with one says "KEY?".
 func (c *Config) Mode() string {
 	switch {
 	case c.Demo:
 		return "DEMO"
 	case strings.HasPrefix(c.Kora.Secret(), "sk_test_"):
 		return "TEST"
+	case strings.HasPrefix(c.Kora.Secret(), "sk_live_"):
+		return "LIVE"
 	}
-	return "LIVE"
+	return "KEY?"
 }
 
 // DataDir is where voucherpos keeps its data: $XDG_DATA_HOME/voucherpos,

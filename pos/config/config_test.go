@@ -85,7 +85,7 @@ func TestLoadReadsEveryKey(t *testing.T) {
 		`[kiosk]`,
 		`enabled = true`,
 		`idle_timeout = "2m"`,
-		`supervisor_pin_hash = "$argon2id$v=19$..."`,
+		`supervisor_pin_hash = "pbkdf2-sha256$100000$c2FsdHNhbHRzYWx0c2FsdA$AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"`,
 		`[ui]`,
 		`ascii = true`,
 	))
@@ -116,7 +116,7 @@ func TestLoadReadsEveryKey(t *testing.T) {
 		},
 		Journal: Journal{Path: filepath.Join(filepath.Dir(path), "data", "sales.db")},
 		Receipt: Receipt{Width: 32, Printer: "lp:front", ESCPOS: true},
-		Kiosk:   Kiosk{Enabled: true, IdleTimeout: 2 * time.Minute, SupervisorPINHash: "$argon2id$v=19$..."},
+		Kiosk:   Kiosk{Enabled: true, IdleTimeout: 2 * time.Minute, SupervisorPINHash: "pbkdf2-sha256$100000$c2FsdHNhbHRzYWx0c2FsdA$AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"},
 		UI:      UI{ASCII: true},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -214,7 +214,7 @@ func TestMode(t *testing.T) {
 		{"demo wins over a test key", &Config{Demo: true, Kora: Kora{}.WithSecret("sk_test_x")}, "DEMO"},
 		{"test key", &Config{Kora: Kora{}.WithSecret("sk_test_x")}, "TEST"},
 		{"live key", &Config{Kora: Kora{}.WithSecret("sk_live_x")}, "LIVE"},
-		{"anything else is live", &Config{Kora: Kora{}.WithSecret("xyz")}, "LIVE"},
+		{"anything else is no mode (Load refuses it)", &Config{Kora: Kora{}.WithSecret("pk_test_abc")}, "KEY?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -163,6 +163,7 @@ var (
 	inlineSecretLine = regexp.MustCompile(`(?m)(?:^|[\s.{,"'])secret_key["']?\s*=`)
 	quotedFragment   = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'`)
 	longNumber       = regexp.MustCompile(`\S*\d\S*\d\S*\d\S*\d\S*`)
+	keyToken         = regexp.MustCompile(`(?i)[sp]k_(?:test|live)_[^\s'".,]*`)
 )
 
 // syntax turns a TOML parse error into an *Error. The parser quotes the
@@ -189,6 +190,8 @@ func (l *loader) syntax(text string, err error) *Error {
 		})
 		msg = longNumber.ReplaceAllString(msg, "…")
 	}
+	// A key written as a name ("sk_live_abc = 1" twice) is never repeated.
+	msg = keyToken.ReplaceAllString(msg, "(a Kora key, not shown)")
 	e.Msg = "invalid TOML: " + msg
 	return e
 }
@@ -261,6 +264,8 @@ func (l *loader) store(s *Store, t table) []*Error {
 	if v, ok := t.str("currency"); ok {
 		if !isLetters(v, 3) {
 			errs = append(errs, l.errf("store.currency", "%s is not a 3-letter currency code (e.g. \"ZAR\")", show(v)))
+		} else if _, err := CurrencyDigits(v); err != nil {
+			errs = append(errs, l.errf("store.currency", "%s is not an ISO 4217 currency code (e.g. \"ZAR\", \"NGN\", \"KES\")", show(v)))
 		} else {
 			s.Currency = strings.ToUpper(v)
 		}
@@ -282,7 +287,11 @@ func (l *loader) store(s *Store, t table) []*Error {
 		s.CustomerEmail = v
 	}
 	if v, ok := t.str("max_amount"); ok {
-		if a, e := l.maxAmount(v); e != nil {
+		digits, err := CurrencyDigits(s.Currency)
+		if err != nil {
+			digits = 2 // the currency's own error is reported
+		}
+		if a, e := l.maxAmount(v, digits); e != nil {
 			errs = append(errs, e)
 		} else {
 			s.MaxAmount = a
@@ -317,30 +326,37 @@ func (l *loader) email(v string) *Error {
 	return nil
 }
 
-// maxAmount returns the amount with two places ("5000.00").
-func (l *loader) maxAmount(v string) (string, *Error) {
+// maxAmount returns the amount with the currency's digits ("5000.00" for
+// ZAR, "5000" for JPY).
+func (l *loader) maxAmount(v string, digits int) (string, *Error) {
 	const key = "store.max_amount"
+	places := func() *Error {
+		if digits == 0 {
+			return l.errf(key, "%s has decimal places; this currency has no minor unit", show(v))
+		}
+		return l.errf(key, "%s has more than %d decimal places", show(v), digits)
+	}
 	a, err := kora.ParseAmount(v)
 	if err != nil {
 		if !decimalText.MatchString(v) {
 			return "", l.errf(key, "%s is not a decimal amount (e.g. \"5000.00\")", show(v))
 		}
 		// Well formed, so ParseAmount found it too long or too precise.
-		if _, frac, _ := strings.Cut(v, "."); len(strings.TrimRight(frac, "0")) > 2 {
-			return "", l.errf(key, "%s has more than 2 decimal places", show(v))
+		if _, frac, _ := strings.Cut(v, "."); len(strings.TrimRight(frac, "0")) > digits {
+			return "", places()
 		}
 		return "", l.errf(key, "%s is too large", show(v))
 	}
 	if a.Sign() <= 0 {
 		return "", l.errf(key, "%s must be more than 0", show(v))
 	}
-	if _, frac, _ := strings.Cut(a.String(), "."); len(frac) > 2 {
-		return "", l.errf(key, "%s has more than 2 decimal places", show(v))
+	if _, frac, _ := strings.Cut(a.String(), "."); len(frac) > digits {
+		return "", places()
 	}
-	if _, err := a.Minor(2); err != nil {
+	if _, err := a.Minor(digits); err != nil {
 		return "", l.errf(key, "%s is too large", show(v))
 	}
-	return a.Fixed(2), nil
+	return a.Fixed(digits), nil
 }
 
 func isLetters(s string, n int) bool {
@@ -557,7 +573,22 @@ func (l *loader) kiosk(k *Kiosk, t table) *Error {
 		k.IdleTimeout = d
 	}
 	if v, ok := t.str("supervisor_pin_hash"); ok {
-		k.SupervisorPINHash = v
+		k.SupervisorPINHash = strings.TrimSpace(v)
+	}
+	// The till refuses a kiosk it could never be left; so does loading
+	// its config, so that "voucherpos check" fails exactly when the till
+	// would (and systemd is never left restarting it).
+	const key = "kiosk.supervisor_pin_hash"
+	if h := k.SupervisorPINHash; h != "" {
+		if _, _, _, err := ParseSupervisorHash(h); err != nil {
+			return l.errf(key, "%v", err)
+		}
+	} else if k.Enabled && !l.skipSecret {
+		e := l.errf(key, "kiosk mode needs one (without it the kiosk could never be left); make it with: voucherpos hash-pin")
+		if _, set := t["supervisor_pin_hash"]; !set {
+			e.Line = l.lines.line("kiosk.enabled")
+		}
+		return e
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package config
 
 import (
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -104,6 +106,11 @@ func walk(root map[string]any, key func(string) *Error) (doc, []*Error) {
 		sec := findSection(name)
 		if sec == nil {
 			e := key(toml.Key{name}.String())
+			if secretLike(name) {
+				e.Key, e.Msg = "", hiddenKey
+				errs = append(errs, e)
+				continue
+			}
 			e.Msg = "unknown key" + hint(name, names)
 			if s := sectionOf(name); s != "" {
 				e.Msg = "unknown key here; " + name + " belongs under [" + s + "]"
@@ -159,6 +166,11 @@ func walkTable(sec *section, prefix string, m map[string]any, key func(string) *
 		spec := findKey(sec, name)
 		if spec == nil {
 			e := key(full)
+			if secretLike(name) {
+				e.Key, e.Msg = prefix, hiddenKey
+				errs = append(errs, e)
+				continue
+			}
 			e.Msg = "unknown key" + hint(name, known)
 			if s := findSection(name); s != nil {
 				e.Msg = "unknown key here; " + name + " is a table of its own: write " + s.header() + ", or move this line above the first [table]"
@@ -285,4 +297,27 @@ func hint(name string, candidates []string) string {
 		return "; did you mean " + s + "?"
 	}
 	return ""
+}
+
+// hiddenKey is the message for an unknown key whose name is not repeated.
+const hiddenKey = "unknown key (its name looks like a secret, so it is not shown); remove that line, or put a key under [kora] as secret_key = \"…\""
+
+// settingName is what a mistyped setting's name looks like: letters, '_'
+// and '-', a digit or two, not too long.
+var settingName = regexp.MustCompile(`^[A-Za-z][A-Za-z_-]*[0-9]{0,2}[A-Za-z_-]*$`)
+
+// secretLike reports whether an unknown key's name may be a secret typed
+// as a name (a line "sk_live_abc123 = 1"): anything that does not look
+// like a mistyped setting. Such a name is never repeated in a message.
+func secretLike(name string) bool {
+	if len(name) > 32 || !settingName.MatchString(name) {
+		return true
+	}
+	lower := strings.ToLower(name)
+	for _, p := range keyPrefixes {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return strings.HasPrefix(lower, "sk_") || strings.HasPrefix(lower, "pk_")
 }

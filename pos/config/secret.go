@@ -154,6 +154,19 @@ func looksLikeKey(s string) bool {
 	return false
 }
 
+// notASecretKey says what is wrong with a key that does not start with
+// sk_live_ (LIVE) or sk_test_ (TEST), without repeating it; "" when it
+// has the shape of a Kora secret key.
+func notASecretKey(v string) string {
+	switch {
+	case (strings.HasPrefix(v, "sk_live_") || strings.HasPrefix(v, "sk_test_")) && len(v) > len("sk_test_"):
+		return ""
+	case strings.HasPrefix(v, "pk_"):
+		return "is Kora's public key; the till needs the secret key, which starts with sk_live_ (live) or sk_test_ (test)"
+	}
+	return "is not a Kora secret key (one starts with sk_live_ for live sales or sk_test_ for test ones); check what was pasted"
+}
+
 // secret resolves the key from exactly one source: secret_key (inline),
 // secret_key_file, or the variable secret_key_env names (KORA_SECRET_KEY
 // by default). An empty value counts as unset. No message names the key.
@@ -187,6 +200,9 @@ func (l *loader) inlineSecret(c *Config, v string) *Error {
 	}
 	if hasSpace(v) {
 		return l.errf(key, "the key contains white space; check what was pasted")
+	}
+	if msg := notASecretKey(v); msg != "" {
+		return l.errf(key, "the key %s", msg)
 	}
 	c.Kora.secret = newSecret(v)
 	c.Kora.SecretKeyEnv, c.Kora.SecretKeyFile = "", ""
@@ -233,6 +249,9 @@ func (l *loader) fileSecret(c *Config, v string) *Error {
 	case hasSpace(s):
 		return l.errf(key, "%s must hold only the key, on one line", p)
 	}
+	if msg := notASecretKey(s); msg != "" {
+		return l.errf(key, "the key in %s %s", p, msg)
+	}
 	c.Kora.secret = newSecret(s)
 	c.Kora.SecretKeyFile, c.Kora.SecretKeyEnv = p, ""
 	return nil
@@ -252,6 +271,9 @@ func (l *loader) envSecret(c *Config, name string) *Error {
 		return l.errf(key, "environment variable %s is not set; export it with your Kora secret key (or use secret_key_file)", name)
 	case hasSpace(v):
 		return l.errf(key, "environment variable %s holds white space inside the key; check what was pasted", name)
+	}
+	if msg := notASecretKey(v); msg != "" {
+		return l.errf(key, "environment variable %s %s", name, msg)
 	}
 	c.Kora.secret = newSecret(v)
 	c.Kora.SecretKeyEnv, c.Kora.SecretKeyFile = name, ""
