@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"voucherpos/kora"
 )
@@ -40,13 +41,40 @@ func (s *Service) CheckKey(ctx context.Context) (KeyCheck, string) {
 		// not serve proves nothing about it.
 		return KoraWrongURL, fmt.Sprintf("wrong base URL: %s has no such route (HTTP 404 %s); Kora's is %s", s.client.BaseURL(), messageOf(err), kora.DefaultBaseURL)
 	case errors.Is(err, kora.ErrNotSent):
-		return KoraUnreachable, fmt.Sprintf("cannot reach %s: %v", s.client.BaseURL(), errors.Unwrap(err))
+		return KoraUnreachable, fmt.Sprintf("cannot reach %s: %s", s.client.BaseURL(), Reason(err))
 	case errors.As(err, &ke):
 		return KoraUnclear, fmt.Sprintf("unexpected answer from %s: HTTP %d %s", s.client.BaseURL(), ke.StatusCode, ke.Message)
 	case err != nil:
 		return KoraUnclear, fmt.Sprintf("no clear answer from %s: %v", s.client.BaseURL(), err)
 	}
 	return KoraUnclear, fmt.Sprintf("%s returned a charge for a random reference", s.client.BaseURL())
+}
+
+// Reason is the cause at the bottom of a transport error, for a person:
+// "dial tcp 10.0.0.1:443: connect: connection refused", without the
+// class ("kora: request not sent") or the request's URL. kora wraps two
+// errors at once (the class and the cause), which errors.Unwrap does not
+// see into (it returns nil); Reason follows the last of them, and the
+// net/url error's cause, and stops at the first error that is neither.
+func Reason(err error) string {
+	if err == nil {
+		return "no error"
+	}
+	for {
+		var next error
+		switch e := err.(type) {
+		case *url.Error:
+			next = e.Err
+		case interface{ Unwrap() []error }:
+			if errs := e.Unwrap(); len(errs) > 0 {
+				next = errs[len(errs)-1]
+			}
+		}
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
 }
 
 func messageOf(err error) string {
