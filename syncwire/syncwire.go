@@ -296,3 +296,15 @@ type LookupEvent struct {
 
 // MaxBatchEvents is the most events a batch may carry.
 const MaxBatchEvents = 500
+
+// CurrencyDigits is the number of minor-unit digits of an ISO 4217 code:
+// 0 for the CFA franc and the like, 3 for the dinars, 2 otherwise.
+func CurrencyDigits(code string) int {
+	switch strings.ToUpper(code) {
+	case "XOF", "XAF", "JPY", "KRW", "RWF", "UGX", "BIF", "GNF", "KMF", "DJF", "VND", "XPF", "CLP", "PYG", "ISK", "VUV":
+		return 0
+	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
+		return 3
+	}
+	return 2
+}

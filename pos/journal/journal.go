@@ -212,6 +212,10 @@ func Open(path string, opts Options) (*Journal, error) {
 		j.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, explain(err))
 	}
+	if err := j.chainBacklog(context.Background()); err != nil {
+		j.Close()
+		return nil, fmt.Errorf("journal %s: outbox: %w", path, explain(err))
+	}
 	if !opts.ReadOnly {
 		for _, suffix := range []string{"-wal", "-shm"} {
 			_ = os.Chmod(real+suffix, 0o600)

@@ -195,9 +195,16 @@ func (j *Journal) AddEvent(ctx context.Context, reference string, at time.Time, 
 }
 
 func addEvent(ctx context.Context, tx *sql.Tx, reference string, at time.Time, kind, detail string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO events (reference, at, kind, detail) VALUES (?,?,?,?)`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO events (reference, at, kind, detail) VALUES (?,?,?,?)`,
 		reference, fmtTime(at), kind, detail)
-	return explain(err)
+	if err != nil {
+		return explain(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return explain(err)
+	}
+	return explain(chainEvent(ctx, tx, id, reference, fmtTime(at), kind, detail))
 }
 
 const saleColumns = `reference, created_at, updated_at, terminal_id, status, currency, amount_requested,

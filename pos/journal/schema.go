@@ -57,6 +57,24 @@ var migrations = []string{
 	`ALTER TABLE sales ADD COLUMN phone_enc BLOB;
 	UPDATE sales SET phone = substr('********************************', 1, length(phone) - 4) || substr(phone, -4)
 		WHERE length(phone) > 4;`,
+	// 3: the outbox for the store server (outbox.go): each event's per-till
+	// seq, its link of the hash chain and its canonical payload; append
+	// only, like the events. Events written before it are chained when the
+	// till opens the journal.
+	`CREATE TABLE outbox (
+		seq      INTEGER PRIMARY KEY,
+		event_id INTEGER NOT NULL UNIQUE REFERENCES events (id),
+		hash     BLOB NOT NULL,
+		payload  TEXT NOT NULL
+	);
+	CREATE TRIGGER outbox_append_only_update BEFORE UPDATE ON outbox
+		BEGIN SELECT RAISE(ABORT, 'the outbox is append-only'); END;
+	CREATE TRIGGER outbox_append_only_delete BEFORE DELETE ON outbox
+		BEGIN SELECT RAISE(ABORT, 'the outbox is append-only'); END;
+	CREATE TABLE outbox_state (
+		id        INTEGER PRIMARY KEY CHECK (id = 1),
+		acked_seq INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the version this build writes.
