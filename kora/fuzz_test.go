@@ -31,6 +31,10 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add(200, []byte(seedSuccessBody[:len(seedSuccessBody)/2]))
 	f.Add(302, []byte{})
 	f.Add(0, []byte(`{"status":1}`))
+	f.Add(404, []byte(`{"status":false,"message":"Route not found","data":null}`))
+	f.Add(404, []byte("<html><body>404 Not Found</body></html>"))
+	f.Add(200, []byte(`{"status":true,"message":"ok","data":{"status":"success","amount":"5000.00","fee":"5,000.00","voucher":"","customer":[]}}`))
+	f.Add(200, []byte(`{"status":true,"message":"ok","data":{"status":"expired","amount_paid":"0.00","amount_expected":"100.00"}}`))
 
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		env, gotStatus, err := decodeResponse(status, body)
@@ -199,6 +203,79 @@ func FuzzVerifyWebhook(f *testing.F) {
 		}
 		if _, err := verifyWebhook(testKey, signed, flip+good[1:]); !errors.Is(err, ErrBadSignature) {
 			t.Fatalf("a wrong signature over %q: error %v, want ErrBadSignature", raw, err)
+		}
+	})
+}
+
+// FuzzDecodeCharge feeds charge data of any shape, seeded with the
+// malformed optional fields Kora has been seen to send. Decoding never
+// panics and never fails on an object; an optional field never changes
+// the verdict; the charged amount is amount_paid when readable, else
+// amount; a fee that is not readable is "not given", never zero-by-guess.
+func FuzzDecodeCharge(f *testing.F) {
+	for _, s := range []string{
+		`{"status":"success","amount":"10.00","fee":""}`,
+		`{"status":"success","amount":"5000.00","fee":"5,000.00"}`,
+		`{"status":"success","amount":10,"voucher":""}`,
+		`{"status":"success","amount":10,"customer":[]}`,
+		`{"status":"success","amount":10,"fee":0.15}`,
+		`{"status":"success","amount":"100.00","amount_paid":"60.00","amount_expected":"100.00"}`,
+		`{"status":"expired","amount":"","message":"Transaction expired"}`,
+		`{"status":"on-hold","amount":1}`,
+		`{"reference":"KPY-CA-1","payment_reference":"till-1-x","status":"pending"}`,
+		`{"status":["success"],"amount":{"v":1},"voucher":{"pin":[1],"balance":"x","expiry_date":{}}}`,
+		`{"status":"success","amount":"1e400","fee":null,"vat":"-0"}`,
+		seedSuccessBody[strings.Index(seedSuccessBody, `"data": `)+8 : len(seedSuccessBody)-1],
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var w wireChargeOut
+		err := json.Unmarshal(data, &w)
+		var obj map[string]json.RawMessage
+		isObject := json.Unmarshal(data, &obj) == nil && obj != nil
+		if isObject && err != nil {
+			t.Fatalf("object %q refused: %v", data, err)
+		}
+		if err != nil {
+			return
+		}
+		ch := w.charge()
+		_ = fmt.Sprintf("%v %+v", ch, ch)
+		// The verdict rests on status alone.
+		if got, want := ch.Status.Verdict(), ChargeStatus(optString(obj["status"])).Verdict(); got != want {
+			t.Fatalf("verdict %v, want %v for %q", got, want, data)
+		}
+		paid, amount := readAmount(obj["amount_paid"]), readAmount(obj["amount"])
+		got, ok := ch.Charged()
+		switch {
+		case paid.ok:
+			if !ok || got.Cmp(paid.v) != 0 {
+				t.Fatalf("Charged = %s %v, want amount_paid %s", got, ok, paid.v)
+			}
+		case amount.ok:
+			if !ok || got.Cmp(amount.v) != 0 {
+				t.Fatalf("Charged = %s %v, want amount %s", got, ok, amount.v)
+			}
+		case ok:
+			t.Fatalf("Charged = %s from %q with neither amount readable", got, data)
+		}
+		if !ch.HasFee && !ch.Fee.IsZero() {
+			t.Fatalf("fee %s without HasFee", ch.Fee)
+		}
+		// Through the client's envelope the same holds: an unreadable
+		// success is unknown, anything else decodes.
+		body := append(append([]byte(`{"status":true,"message":"ok","data":`), data...), '}')
+		env, _, derr := decodeResponse(200, body)
+		if derr != nil {
+			return
+		}
+		var again wireChargeOut
+		if json.Unmarshal(env.Data, &again) != nil {
+			t.Fatalf("data decoded once but not twice: %q", data)
+		}
+		if rerr := readable(200, again.charge()); rerr != nil && !errors.Is(rerr, ErrOutcomeUnknown) {
+			t.Fatalf("readable: %v is not an unknown outcome", rerr)
 		}
 	})
 }
