@@ -34,15 +34,19 @@ func (s *Service) resolveLocked(ctx context.Context, js journal.Sale) (Sale, err
 	ch, err := s.client.QueryCharge(ctx, ref)
 	now := s.now()
 	var sale Sale
+	var decision string
 	switch {
 	case err == nil && ch.Status.Final():
+		decision = "kora has it: " + string(ch.Status)
 		sale, err = s.recordCharge(ctx, ref, ch, "queried")
 		if err != nil {
 			return Sale{}, err
 		}
 	case err == nil:
+		decision = "in progress at kora (" + ch.RawStatus + "); check again later"
 		err = s.journal.NoteCheck(ctx, ref, now, s.nextCheck(js, now), journal.SeenInProgress, koraStatusDetail+ch.RawStatus)
 	case errors.Is(err, kora.ErrChargeNotFound) && s.notFoundLongEnough(js, now):
+		decision = "charge not found twice, a grace apart: declined"
 		err = s.journal.Record(ctx, ref, now, journal.Outcome{
 			Status: journal.Declined, DeclineKind: string(DeclineNotFound), Event: "queried",
 			DeclineMessage: "Kora has no record of this charge; nothing was charged.",
@@ -58,14 +62,17 @@ func (s *Service) resolveLocked(ctx context.Context, js journal.Sale) (Sale, err
 		if due := laterOf(first, js.CreatedAt.Add(s.cfg.Kora.Timeout)).Add(s.policy.NotFoundGrace); next.Before(due) && due.Sub(now) < s.policy.RetryMax {
 			next = due
 		}
+		decision = "charge not found; within the grace, look again at " + next.UTC().Format(time.RFC3339)
 		err = s.journal.NoteCheck(ctx, ref, now, next, journal.SeenNotFound, "charge not found")
 	case errors.Is(err, kora.ErrUnauthorized):
 		// Kora refused this till's key for the query too: the sale stays
 		// unresolved (never declined by guess) and is marked KeyRefused.
 		s.log.Warn("query refused: invalid authorization key", "reference", ref)
+		decision = "key refused; held unresolved"
 		err = s.journal.NoteCheck(ctx, ref, now, s.nextCheck(js, now), journal.NoAnswer, keyRefusedDetail+err.Error())
 	default:
 		s.log.Warn("query failed", "reference", ref, "err", err)
+		decision = "no answer; check again later"
 		err = s.journal.NoteCheck(ctx, ref, now, s.nextCheck(js, now), journal.NoAnswer, "query failed: "+err.Error())
 	}
 	if err != nil && !errors.Is(err, journal.ErrFinal) {
@@ -77,6 +84,10 @@ func (s *Service) resolveLocked(ctx context.Context, js journal.Sale) (Sale, err
 			return Sale{}, err
 		}
 		sale = s.sale(ctx, js)
+	}
+	if s.debugOn() {
+		s.log.Debug("reconcile decision", "reference", ref, "decision", decision, "status", string(sale.Status), "checks", sale.Checks)
+		s.logState(ref, js.Status, sale.Status, "queried: "+decision)
 	}
 	s.tell(sale)
 	return sale, nil
@@ -124,11 +135,15 @@ func (s *Service) Reconcile(ctx context.Context, all bool) (ReconcileReport, err
 	if err != nil {
 		return rep, err
 	}
+	if len(rows) > 0 {
+		s.log.Debug("reconcile pass", "unresolved", len(rows), "all", all)
+	}
 	for _, js := range rows {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
 		if !all && js.NextCheckAt.After(s.now()) {
+			s.log.Debug("reconcile decision", "reference", js.Reference, "decision", "not due until "+js.NextCheckAt.UTC().Format(time.RFC3339))
 			rep.Still = append(rep.Still, s.sale(ctx, js))
 			continue
 		}

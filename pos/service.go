@@ -119,7 +119,9 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 	}
 	if !opts.ReadOnly {
 		kopts := []kora.Option{kora.WithTimeout(cfg.Kora.Timeout), kora.WithUserAgent("voucherpos/" + s.version)}
-		if opts.HTTPClient != nil {
+		if s.debugOn() {
+			kopts = append(kopts, kora.WithHTTPClient(debugHTTPClient(opts.HTTPClient, s.log)))
+		} else if opts.HTTPClient != nil {
 			kopts = append(kopts, kora.WithHTTPClient(opts.HTTPClient))
 		}
 		if s.client, err = kora.New(cfg.Kora.BaseURL, cfg.Kora.Secret(), kopts...); err != nil {
@@ -279,7 +281,11 @@ func (s *Service) Submit(ctx context.Context, o Order) (Sale, error) {
 	if s.hooks.afterPending != nil {
 		s.hooks.afterPending(js.Reference)
 	}
-	return s.send(ctx, js.Reference, o)
+	sale, err := s.send(ctx, js.Reference, o)
+	if err == nil {
+		s.logState(js.Reference, Pending, sale.Status, "charge answered")
+	}
+	return sale, err
 }
 
 // retry sends a sale that never reached Kora again, under its own
