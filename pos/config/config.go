@@ -30,6 +30,8 @@ type Config struct {
 	Receipt   Receipt
 	Kiosk     Kiosk
 	UI        UI
+	// StoreServer is where the till ships its journal (store_server.go).
+	StoreServer StoreServer
 }
 
 // Store describes the shop and the till.

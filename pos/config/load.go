@@ -232,6 +232,7 @@ func (l *loader) apply(c *Config, d doc) []*Error {
 	add(l.journal(&c.Journal, d.tables["journal"]))
 	add(l.receipt(&c.Receipt, d.tables["receipt"]))
 	add(l.kiosk(&c.Kiosk, d.tables["kiosk"]))
+	add(l.storeServer(&c.StoreServer, d.tables["store_server"]))
 	if v, ok := d.tables["ui"].flag("ascii"); ok {
 		c.UI.ASCII = v
 	}

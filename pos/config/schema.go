@@ -78,6 +78,11 @@ var schema = []section{
 	{name: "ui", keys: []keySpec{
 		{"ascii", kBool, "false"},
 	}},
+	{name: "store_server", keys: []keySpec{
+		{"url", kString, `"https://store.local:8443"`},
+		{"token_file", kString, `"/etc/voucherpos/store.token"`},
+		{"public_webhook_url", kString, `"https://store.example.com/kora/webhook"`},
+	}},
 }
 
 // table is one checked table of the file: only known keys of the right type.
