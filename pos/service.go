@@ -40,6 +40,10 @@ type Service struct {
 
 	wake chan struct{}
 
+	// store ships the journal to the store server (storesync.go); nil
+	// without [store_server].
+	store *storeSync
+
 	// hooks let the crash tests stop the till between its steps.
 	hooks struct{ afterPending, beforeRecord func(ref string) }
 }
@@ -132,6 +136,12 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !opts.ReadOnly {
+		if err := s.openStoreSync(); err != nil {
+			s.journal.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -153,6 +163,7 @@ func (s *Service) Close() error {
 	if s.client != nil {
 		s.client.CloseIdleConnections()
 	}
+	s.closeStoreSync()
 	return s.journal.Close()
 }
 

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -103,6 +104,7 @@ type Journal struct {
 	lock     *os.File
 	aead     cipher.AEAD
 	readOnly bool
+	onAppend atomic.Pointer[func()] // outbox.go: told after events are committed
 }
 
 // Options for Open.
@@ -518,5 +520,9 @@ func (j *Journal) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return explain(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return explain(err)
+	}
+	j.appended() // every write through withTx appends events (outbox.go)
+	return nil
 }

@@ -195,11 +195,24 @@ func (j *Journal) OutboxAcked(ctx context.Context) (int64, error) {
 
 // SetOutboxAcked records what the server said it holds. It may go down as
 // well as up (a server restored from a backup holds less): the server's
-// word is what the uploader sends after.
+// word is what the uploader sends after. One statement, so SQLite makes it
+// atomic by itself; it appends no event, so OnAppend is not told.
 func (j *Journal) SetOutboxAcked(ctx context.Context, seq int64) error {
-	return j.withTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO outbox_state (id, acked_seq) VALUES (1, ?)
-			ON CONFLICT (id) DO UPDATE SET acked_seq = excluded.acked_seq`, seq)
-		return explain(err)
-	})
+	if j.readOnly {
+		return errors.New("journal: opened read-only")
+	}
+	_, err := j.db.ExecContext(ctx, `INSERT INTO outbox_state (id, acked_seq) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET acked_seq = excluded.acked_seq`, seq)
+	return explain(err)
+}
+
+// OnAppend registers fn (one; a later call replaces it) to be told, after
+// each commit that appended events, that the outbox has grown. fn must not
+// block: the uploader's Kick.
+func (j *Journal) OnAppend(fn func()) { j.onAppend.Store(&fn) }
+
+func (j *Journal) appended() {
+	if fn := j.onAppend.Load(); fn != nil {
+		(*fn)()
+	}
 }
