@@ -95,6 +95,14 @@ func (s *Service) closeStoreSync() {
 	})
 }
 
+// SyncNow asks the uploader to try the store server again at once, cutting
+// short the backoff after a failure (e.g. a "retry" key). Never blocks.
+func (s *Service) SyncNow() {
+	if s.store != nil {
+		s.store.up.RetryNow()
+	}
+}
+
 // StoreEnabled reports whether a store server is configured.
 func (s *Service) StoreEnabled() bool { return s.store != nil }
 

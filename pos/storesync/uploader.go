@@ -89,6 +89,7 @@ type Uploader struct {
 	client *http.Client
 	log    *slog.Logger
 	wake   chan struct{}
+	retry  chan struct{}
 
 	mu        sync.Mutex
 	status    Status
@@ -144,7 +145,7 @@ func New(src Source, opts Options) (*Uploader, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	u := &Uploader{src: src, opts: opts, client: opts.HTTPClient, log: opts.Logger, wake: make(chan struct{}, 1), batchSize: opts.BatchSize}
+	u := &Uploader{src: src, opts: opts, client: opts.HTTPClient, log: opts.Logger, wake: make(chan struct{}, 1), retry: make(chan struct{}, 1), batchSize: opts.BatchSize}
 	if u.client == nil {
 		u.client = &http.Client{Timeout: opts.Timeout}
 	}
@@ -192,6 +193,15 @@ func (u *Uploader) Kick() {
 	}
 }
 
+// RetryNow cuts a failure's backoff short: try again at once (a person
+// pressed retry; the network is back). Never blocks.
+func (u *Uploader) RetryNow() {
+	select {
+	case u.retry <- struct{}{}:
+	default:
+	}
+}
+
 // Run ships until ctx ends: at once, then on every Kick or Idle tick, and
 // after a failure with exponential backoff (with jitter, capped).
 func (u *Uploader) Run(ctx context.Context) {
@@ -216,16 +226,23 @@ func (u *Uploader) Run(ctx context.Context) {
 			t.Stop()
 			return
 		case <-t.C:
+		case <-u.retry:
+			t.Stop()
+			backoff = 0
 		case <-u.wake:
 			t.Stop()
 			if err != nil {
-				// A failure's backoff still applies: wait it out.
+				// A failure's backoff still applies to new events: wait it
+				// out, unless told to retry now.
 				t2 := time.NewTimer(wait)
 				select {
 				case <-ctx.Done():
 					t2.Stop()
 					return
 				case <-t2.C:
+				case <-u.retry:
+					t2.Stop()
+					backoff = 0
 				}
 			}
 		}
