@@ -90,7 +90,7 @@ func TestLoadConfig(t *testing.T) {
 
 func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
-		secretURLText: "postgres://vp:xxxxx@db.local:5432/voucherpos",
+		secretURLText:                        "postgres://vp:xxxxx@db.local:5432/voucherpos",
 		"postgres://vp@h/db?password=s3cr3t": "postgres://vp@h/db?password=xxxxx",
 		"host=h user=vp password=s3cr3t":     "host=h user=vp password=xxxxx",
 		"postgres://vp@h/db":                 "postgres://vp@h/db",
