@@ -11,12 +11,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/term"
 
@@ -33,17 +36,34 @@ var version = "dev"
 const usage = `voucherpos — redeem prepaid vouchers through Kora
 
 usage:
-  voucherpos [--config F] [--demo] [--kiosk]        the till
-  voucherpos sandbox [--listen 127.0.0.1:8099]       the Kora sandbox over HTTP
-  voucherpos history [--config F] [--date D] [--json]
-  voucherpos report  [--config F] [--date D] [--csv]
-  voucherpos receipt REFERENCE [--config F] [--print]
-  voucherpos reconcile [--config F]                  resolve pending/unknown sales now
-  voucherpos check [--config F]                      config, key and connectivity check
+  voucherpos [--kiosk]                               the till
+  voucherpos sandbox [--listen 127.0.0.1:8099] [--key K] [--allow-remote]
+                                                     the Kora sandbox over HTTP
+  voucherpos history [--date D] [--json]             a day's sales
+  voucherpos report  [--date D] [--csv]              a day's Z-report
+  voucherpos receipt REFERENCE [--print]             show (or reprint) a sale's slip
+  voucherpos reconcile                               resolve pending/unknown sales now
+  voucherpos check [--kiosk]                         config, journal, printer, key and connectivity check
   voucherpos hash-pin                                make kiosk.supervisor_pin_hash from a PIN
   voucherpos server [migrate|add-till|remove-till|tills|report|sale] [--config F]
                                                      the store server (voucherpos server help)
   voucherpos version
+  voucherpos help | COMMAND --help
+
+The till, history, report, receipt, reconcile and check also take:
+  --config F       config file (default: $VOUCHERPOS_CONFIG, ./voucherpos.toml,
+                   $XDG_CONFIG_HOME/voucherpos/config.toml)
+  --demo           run on the built-in Kora sandbox (a config's look still applies)
+  --log-level L    log detail: debug, info (default), warn or error
+Their own flags:
+  --kiosk          the till, locked down for customers (also [kiosk] enabled = true)
+  --date D         YYYY-MM-DD, today (default) or yesterday
+  --json           history as JSON
+  --csv            report as one CSV row per sale
+  --print          receipt: reprint on receipt.printer, marked REPRINT
+  --listen A       sandbox: address to serve on (default 127.0.0.1:8099; loopback only)
+  --key K          sandbox: the Bearer key it accepts (default sk_test_sandbox)
+  --allow-remote   sandbox: serve on an address other machines can reach
 
 With no config file found, the till runs in demo mode on a built-in Kora sandbox.
 `
@@ -67,8 +87,12 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run dispatches a command line and returns the exit status.
+// run dispatches a command line and returns the exit status. Whatever it
+// writes on stderr goes out with control characters escaped, so an
+// argument echoed in a message (receipt $'x\e[2J') cannot drive the
+// terminal.
 func run(args []string, stdout, stderr io.Writer) int {
+	stderr = escapeControls{stderr}
 	cmd := ""
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -93,9 +117,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "hash-pin":
 		return runHashPIN(args, os.Stdin, stdout, stderr)
 	case "version":
+		if len(args) > 0 && args[0] != "--help" && args[0] != "-h" {
+			fmt.Fprintf(stderr, "voucherpos version: unexpected argument %q\n", args[0])
+			return exitUsage
+		}
 		fmt.Fprintln(stdout, "voucherpos", version)
 		return exitOK
-	case "help":
+	case "help", "--help", "-help", "-h":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
@@ -112,11 +140,84 @@ type common struct {
 
 func newFlags(name string, stderr io.Writer, c *common) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&c.config, "config", "", "config file (default: $VOUCHERPOS_CONFIG, ./voucherpos.toml, $XDG_CONFIG_HOME/voucherpos/config.toml)")
 	fs.BoolVar(&c.demo, "demo", false, "run on the built-in Kora sandbox (a config's store name, receipt, kiosk and ui settings still apply)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log detail: debug, info, warn or error")
 	return fs
+}
+
+// parse parses a command's flags. --help and -h print its flags on stdout
+// (status 0). A bad flag, or an argument beyond the positional ones the
+// command takes, is a usage error (status 2). ok is false when the command
+// must stop and return code.
+func parse(fs *flag.FlagSet, args []string, positional int, stdout, stderr io.Writer) (code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	name := "voucherpos " + fs.Name()
+	if fs.Name() == "voucherpos" {
+		name = "voucherpos"
+	}
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stdout, "usage: %s\n\nflags:\n", commandLine(fs))
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return exitOK, false
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\nusage: %s   (%s --help lists the flags)\n", name, err, commandLine(fs), name)
+		return exitUsage, false
+	case fs.NArg() > positional:
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\nusage: %s   (%s --help lists the flags)\n", name, fs.Arg(positional), commandLine(fs), name)
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+// commandLine is a command's usage line, built from its flags.
+func commandLine(fs *flag.FlagSet) string {
+	b := []string{"voucherpos"}
+	switch fs.Name() {
+	case "voucherpos":
+	case "receipt":
+		b = append(b, "receipt", "REFERENCE")
+	default:
+		b = append(b, fs.Name())
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		arg := "--" + f.Name
+		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); !isBool {
+			arg += " " + strings.ToUpper(f.Name[:1])
+		}
+		b = append(b, "["+arg+"]")
+	})
+	return strings.Join(b, " ")
+}
+
+// escapeControls writes with control characters (and bytes that are not
+// UTF-8) shown as \xNN, keeping newlines and tabs.
+type escapeControls struct{ w io.Writer }
+
+func (e escapeControls) Write(p []byte) (int, error) {
+	var b strings.Builder
+	for i := 0; i < len(p); {
+		r, n := utf8.DecodeRune(p[i:])
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r == utf8.RuneError && n == 1, r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+			for _, c := range p[i : i+n] {
+				fmt.Fprintf(&b, "\\x%02x", c)
+			}
+		default:
+			b.Write(p[i : i+n])
+		}
+		i += n
+	}
+	if _, err := io.WriteString(e.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // loadConfig finds and loads the config; none found (or --demo) is demo mode.
@@ -180,6 +281,18 @@ func openTill(c common, fresh bool, stderr io.Writer) (*till, int) {
 		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
 		return nil, exitUsage
 	}
+	return openTillWith(cfg, c, fresh, stderr)
+}
+
+// openTillWith opens the till of a loaded config. Its log file is created
+// only once the service is open, so a till that cannot start (a journal
+// path that is a folder, a file that is not a journal) leaves none behind.
+func openTillWith(cfg *config.Config, c common, fresh bool, stderr io.Writer) (*till, int) {
+	logger, logSink, err := pos.NewLog(c.logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return nil, exitUsage
+	}
 	t := &till{}
 	if cfg.Demo {
 		// The slow demo voucher answers after the till has given up waiting.
@@ -192,13 +305,7 @@ func openTill(c common, fresh bool, stderr io.Writer) (*till, int) {
 		t.close = append(t.close, func() { sb.Close() })
 		cfg.Kora.BaseURL = sb.URL
 	}
-	logger, logFile, err := pos.OpenLog(cfg.Journal.Path, c.logLevel)
-	if err != nil {
-		t.Close()
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return nil, exitUsage
-	}
-	t.close = append(t.close, func() { logFile.Close() })
+	t.close = append(t.close, func() { logSink.Close() })
 	svc, err := pos.Open(cfg, pos.Options{Logger: logger, Now: clock, Version: version, FreshJournal: cfg.Demo && fresh, Stdout: &t.slips})
 	if err != nil {
 		t.Close()
@@ -207,6 +314,11 @@ func openTill(c common, fresh bool, stderr io.Writer) (*till, int) {
 	}
 	t.svc = svc
 	t.close = append(t.close, func() { svc.Close() })
+	if err := logSink.Open(cfg.Journal.Path); err != nil {
+		t.Close()
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		return nil, exitFailed
+	}
 	return t, exitOK
 }
 
@@ -214,15 +326,27 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlags("voucherpos", stderr, &c)
 	kiosk := fs.Bool("kiosk", false, "kiosk mode: customer-facing, locked down (also [kiosk] enabled = true)")
-	if err := fs.Parse(args); err != nil {
+	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
+		return code
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
 		return exitUsage
 	}
-	t, code := openTill(c, true, stderr)
+	// A kiosk that could never be left does not start, and opens nothing.
+	var supervisorHash string
+	if *kiosk || cfg.Kiosk.Enabled {
+		if supervisorHash, err = pos.KioskSupervisorHash(cfg); err != nil {
+			fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+			return exitUsage
+		}
+	}
+	t, code := openTillWith(cfg, c, true, stderr)
 	if t == nil {
 		return code
 	}
 	defer t.Close()
-	cfg := t.svc.Config()
 	opts := ui.Options{
 		Demo:        cfg.Demo,
 		ASCII:       cfg.UI.ASCII || os.Getenv("TERM") == "linux",
@@ -233,12 +357,7 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 		opts.DemoVouchers = t.sb.DemoLines()
 	}
 	if opts.Kiosk {
-		hash, err := pos.KioskSupervisorHash(cfg)
-		if err != nil {
-			fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-			return exitUsage
-		}
-		opts.SupervisorHash = hash
+		opts.SupervisorHash = supervisorHash
 		// Keys cannot stop a kiosk; signals from the keyboard's driver
 		// neither. SIGTERM and SIGHUP (systemd, a hung-up console) still
 		// close it cleanly.
@@ -274,6 +393,10 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 // runHashPIN prints the kiosk.supervisor_pin_hash of a PIN read from the
 // terminal (not echoed) or from standard input.
 func runHashPIN(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "-help") {
+		fmt.Fprintln(stdout, "usage: voucherpos hash-pin   (type the PIN twice, or pipe it in); prints the kiosk.supervisor_pin_hash line")
+		return exitOK
+	}
 	if len(args) > 0 {
 		fmt.Fprintln(stderr, "usage: voucherpos hash-pin   (type the PIN, or pipe it in)")
 		return exitUsage
@@ -313,8 +436,8 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("history", stderr, &c)
 	date := fs.String("date", "today", "day to show: YYYY-MM-DD, today or yesterday")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
+		return code
 	}
 	svc, day, code := openReader("history", c, *date, stderr)
 	if svc == nil {
@@ -342,8 +465,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("report", stderr, &c)
 	date := fs.String("date", "today", "day to report: YYYY-MM-DD, today or yesterday")
 	asCSV := fs.Bool("csv", false, "one CSV row per sale, for reconciling against the Kora dashboard")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
+		return code
 	}
 	svc, day, code := openReader("report", c, *date, stderr)
 	if svc == nil {
@@ -400,13 +523,18 @@ func runReceipt(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		ref, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	positional := 0
+	if ref == "" {
+		positional = 1
 	}
-	if rest := fs.Args(); ref == "" && len(rest) == 1 {
-		ref = rest[0]
-	} else if len(rest) > 0 || ref == "" {
-		fmt.Fprintln(stderr, "usage: voucherpos receipt REFERENCE [--config F] [--print]")
+	if code, ok := parse(fs, args, positional, stdout, stderr); !ok {
+		return code
+	}
+	if ref == "" && fs.NArg() == 1 {
+		ref = fs.Arg(0)
+	}
+	if ref == "" {
+		fmt.Fprintf(stderr, "voucherpos receipt: which sale? usage: %s\n", commandLine(fs))
 		return exitUsage
 	}
 	cfg, err := loadConfig(c)
@@ -436,7 +564,7 @@ func runReceipt(args []string, stdout, stderr io.Writer) int {
 	}
 	slip, err := svc.Slip(ctx, ref, true)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos receipt: %s: %v\n", ref, err)
+		fmt.Fprintf(stderr, "voucherpos receipt: %q: %v\n", ref, err)
 		return exitFailed
 	}
 	fmt.Fprint(stdout, slip.Text())
@@ -446,8 +574,8 @@ func runReceipt(args []string, stdout, stderr io.Writer) int {
 func runReconcile(args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlags("reconcile", stderr, &c)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
+		return code
 	}
 	t, code := openTill(c, false, stderr)
 	if t == nil {
@@ -474,54 +602,123 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// runCheck checks what the till needs, as the till would load it: the
+// config (a kiosk's supervisor hash too), the journal (read-only beside a
+// running till), the printer and Kora's answer to the key. Every part is
+// checked even when an earlier one fails.
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlags("check", stderr, &c)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	t, code := openTill(c, false, stderr)
-	if t == nil {
-		fmt.Fprintln(stdout, "config   FAILED (see above)")
+	kiosk := fs.Bool("kiosk", false, "check as for the till's --kiosk (the supervisor PIN hash)")
+	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
 		return code
 	}
-	defer t.Close()
-	cfg := t.svc.Config()
+	// check is no screen and writes no log file: its log lines (at debug,
+	// Kora's requests) go to stderr.
+	level, err := pos.ParseLogLevel(c.logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos check: %v\n", err)
+		return exitUsage
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg, err := loadConfig(c)
+	if err == nil && (*kiosk || cfg.Kiosk.Enabled) {
+		_, err = pos.KioskSupervisorHash(cfg)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
+		fmt.Fprintln(stdout, "config   FAILED (see above)")
+		return exitUsage
+	}
 	where := cfg.Path
 	if cfg.Demo {
 		where = "none found: demo mode on the built-in sandbox"
 	}
 	fmt.Fprintf(stdout, "config   ok   %s (%s)\n", where, cfg.Mode())
+	status := exitOK
 	ctx := context.Background()
-	n, err := t.svc.Unresolved(ctx)
+	var sb *sandbox.Server
+	if cfg.Demo {
+		if sb, err = sandbox.Start(""); err != nil {
+			fmt.Fprintf(stdout, "kora     FAILED demo sandbox: %v\n", err)
+			return exitFailed
+		}
+		defer sb.Close()
+		cfg.Kora.BaseURL = sb.URL
+	}
+
+	jc := pos.CheckJournal(ctx, cfg)
+	switch {
+	case jc.Err != nil && jc.HeldBy != "":
+		fmt.Fprintf(stdout, "journal  FAILED %s, held by the running till (pid %s): %v\n", jc.Path, jc.HeldBy, jc.Err)
+		status = exitFailed
+	case jc.Err != nil:
+		fmt.Fprintf(stdout, "journal  FAILED %v\n", jc.Err)
+		status = exitFailed
+	case jc.HeldBy != "":
+		fmt.Fprintf(stdout, "journal  ok   %s (%d unresolved; in use by the running till, pid %s, so read read-only)\n", jc.Path, jc.Unresolved, jc.HeldBy)
+	default:
+		fmt.Fprintf(stdout, "journal  ok   %s (%d unresolved)\n", jc.Path, jc.Unresolved)
+	}
+
+	svc, err := pos.Open(cfg, pos.Options{NoJournal: true, Logger: logger, Now: clock, Version: version, Stdout: io.Discard})
 	if err != nil {
-		fmt.Fprintf(stdout, "journal  FAILED %s: %v\n", t.svc.JournalPath(), err)
+		fmt.Fprintf(stdout, "kora     FAILED %v\n", err)
 		return exitFailed
 	}
-	fmt.Fprintf(stdout, "journal  ok   %s (%d unresolved)\n", t.svc.JournalPath(), n)
-	if name := t.svc.PrinterName(); name != "" {
-		if err := t.svc.CheckPrinter(); err != nil {
+	defer svc.Close()
+	if name := svc.PrinterName(); name != "" {
+		if err := svc.CheckPrinter(); err != nil {
 			fmt.Fprintf(stdout, "printer  WARN %v (sales still work; slips will not print)\n", err)
 		} else {
 			fmt.Fprintf(stdout, "printer  ok   %s\n", name)
 		}
 	}
-	result, msg := t.svc.CheckKey(ctx)
+	result, msg := svc.CheckKey(ctx)
 	if result != pos.KeyAccepted {
 		fmt.Fprintf(stdout, "kora     FAILED %s\n", msg)
 		return exitFailed
 	}
 	fmt.Fprintf(stdout, "kora     ok   %s\n", msg)
-	return exitOK
+	return status
+}
+
+// loopbackAddr reports whether a --listen address is reachable only from
+// this machine: 127.0.0.0/8, ::1 or localhost. ":8099" (every interface)
+// is not.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 func runSandbox(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:8099", "address to serve the sandbox on")
+	listen := fs.String("listen", "127.0.0.1:8099", "address to serve the sandbox on (loopback only, unless --allow-remote)")
 	key := fs.String("key", sandbox.DefaultSecretKey, "Bearer key the sandbox accepts")
-	if err := fs.Parse(args); err != nil {
+	remote := fs.Bool("allow-remote", false, "allow an address other machines can reach")
+	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
+		return code
+	}
+	if strings.TrimSpace(*key) == "" {
+		fmt.Fprintln(stderr, "voucherpos sandbox: --key must not be empty (the sandbox would accept any request)")
 		return exitUsage
+	}
+	if !loopbackAddr(*listen) {
+		if !*remote {
+			fmt.Fprintf(stderr, "voucherpos sandbox: %q is reachable from other machines; the sandbox's key is published. Use 127.0.0.1, ::1 or localhost, or add --allow-remote (with your own --key)\n", *listen)
+			return exitUsage
+		}
+		if *key == sandbox.DefaultSecretKey {
+			fmt.Fprintln(stderr, "voucherpos sandbox: warning: serving beyond this machine with the published key; pass --key")
+		}
 	}
 	srv, err := sandbox.Start(*listen, sandbox.WithSecretKey(*key))
 	if err != nil {

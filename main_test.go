@@ -203,7 +203,7 @@ func TestReportAndReceiptCommands(t *testing.T) {
 	svc.Close()
 
 	code, out, errOut := runCmd("report", "--config", cfgPath)
-	if code != 0 || !strings.Contains(out, "Z-report") || !strings.Contains(out, "1 change vouchers issued") || !strings.Contains(out, "R 120.50") {
+	if code != 0 || !strings.Contains(out, "Z-report") || !strings.Contains(out, "1 change voucher issued") || !strings.Contains(out, "R 120.50") {
 		t.Fatalf("report %d %s\n%s", code, errOut, out)
 	}
 	code, out, _ = runCmd("report", "--config", cfgPath, "--csv")

@@ -7,6 +7,8 @@ import (
 	"net/url"
 
 	"voucherpos/kora"
+	"voucherpos/pos/config"
+	"voucherpos/pos/journal"
 )
 
 // KeyCheck is what Kora said when asked about a charge that cannot exist.
@@ -83,4 +85,41 @@ func messageOf(err error) string {
 		return ke.Message
 	}
 	return err.Error()
+}
+
+// JournalCheck is what CheckJournal found.
+type JournalCheck struct {
+	Path       string
+	HeldBy     string // pid of the till holding the journal ("?" when it did not say); "" when none does
+	Unresolved int    // pending and unknown sales
+	Err        error  // the journal cannot be used, and why
+}
+
+// CheckJournal opens the journal as the till does (so a file that is not
+// a journal, or is damaged, fails here as it fails there) and counts its
+// unresolved sales. While a till holds it, it is read read-only instead,
+// and checked with SQLite's quick_check.
+func CheckJournal(ctx context.Context, cfg *config.Config) JournalCheck {
+	jc := JournalCheck{Path: cfg.Journal.Path}
+	j, err := journal.Open(cfg.Journal.Path, journal.Options{Secret: cfg.Kora.Secret()})
+	var held *journal.LockError
+	if errors.As(err, &held) {
+		jc.HeldBy = held.PID
+		if jc.HeldBy == "" {
+			jc.HeldBy = "?"
+		}
+		j, err = journal.Open(cfg.Journal.Path, journal.Options{ReadOnly: true})
+		if err == nil {
+			if err = j.QuickCheck(ctx); err != nil {
+				j.Close()
+			}
+		}
+	}
+	if err != nil {
+		jc.Err = err
+		return jc
+	}
+	defer j.Close()
+	jc.Unresolved, jc.Err = j.CountUnresolved(ctx)
+	return jc
 }

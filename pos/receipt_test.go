@@ -223,7 +223,7 @@ func TestReportFromTheJournal(t *testing.T) {
 	}
 	var text, csvOut bytes.Buffer
 	WriteReport(&text, rep)
-	if !strings.Contains(text.String(), "1 change vouchers issued") || !strings.Contains(text.String(), "R 270.50") {
+	if !strings.Contains(text.String(), "1 change voucher issued") || !strings.Contains(text.String(), "R 270.50") {
 		t.Fatalf("report text:\n%s", text.String())
 	}
 	WriteReportCSV(&csvOut, sales)

@@ -75,6 +75,10 @@ type Options struct {
 	// ReadOnly opens the journal for reading only (history, reports), with
 	// no lock and no Kora client.
 	ReadOnly bool
+	// NoJournal opens no journal at all, only the Kora client and the
+	// printer: for "voucherpos check", which checks the journal apart
+	// (CheckJournal), so a till holding it does not stop the rest.
+	NoJournal bool
 	// FreshJournal starts the journal empty (demo mode).
 	FreshJournal bool
 	// Stdout receives slips when receipt.printer is "stdout"; nil means
@@ -132,6 +136,9 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 			return nil, err
 		}
 	}
+	if opts.NoJournal {
+		return s, nil
+	}
 	s.journal, err = journal.Open(cfg.Journal.Path, journal.Options{Secret: cfg.Kora.Secret(), ReadOnly: opts.ReadOnly, Fresh: opts.FreshJournal})
 	if err != nil {
 		return nil, err
@@ -164,6 +171,9 @@ func (s *Service) Close() error {
 		s.client.CloseIdleConnections()
 	}
 	s.closeStoreSync()
+	if s.journal == nil {
+		return nil
+	}
 	return s.journal.Close()
 }
 
