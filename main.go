@@ -348,7 +348,8 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 	}
 	defer t.Close()
 	opts := ui.Options{
-		Demo:        cfg.Demo,
+		Mode:        ui.Mode(cfg.Mode()),
+		Store:       ui.Store{Name: cfg.Store.Name, TerminalID: cfg.Store.TerminalID, Country: cfg.Store.Country},
 		ASCII:       cfg.UI.ASCII || os.Getenv("TERM") == "linux",
 		Kiosk:       *kiosk || cfg.Kiosk.Enabled,
 		IdleTimeout: cfg.Kiosk.IdleTimeout,

@@ -1,169 +1,257 @@
 package ui
 
 import (
+	"strconv"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
-// keyName turns a key press into the name the bindings use, folding the
-// numeric keypad onto the main keys: a cashier with a keypad alone can sell.
-func keyName(msg tea.KeyPressMsg) string {
-	switch msg.Code {
-	case tea.KeyKpEnter:
-		return "enter"
-	case tea.KeyKpPlus:
-		return "+"
-	case tea.KeyKpMinus:
-		return "-"
-	case tea.KeyKpDecimal, tea.KeyKpComma:
-		return "."
-	case tea.KeyKpMultiply:
-		return "*"
-	case tea.KeyKp0, tea.KeyKp1, tea.KeyKp2, tea.KeyKp3, tea.KeyKp4,
-		tea.KeyKp5, tea.KeyKp6, tea.KeyKp7, tea.KeyKp8, tea.KeyKp9:
-		return string('0' + (msg.Code - tea.KeyKp0))
-	}
-	return msg.String()
-}
-
-// name is a key's name as a fmt.Stringer, for key.Matches.
-type name string
-
-func (n name) String() string { return string(n) }
-
-// keyMap holds every binding once; each screen shows the ones it honours,
-// so the help bar can never offer a key that does nothing.
+// keyMap holds every binding once. A binding's keys include the numeric
+// keypad's, so a cashier with a keypad alone can sell. Bindings are
+// switched on and off in syncKeys alone: a disabled binding neither
+// matches nor shows in help, so the two cannot disagree.
 type keyMap struct {
-	Next        key.Binding
-	Back        key.Binding
-	Delete      key.Binding
-	Up          key.Binding
-	Down        key.Binding
-	Pick        key.Binding
-	Jump        key.Binding
-	Submit      key.Binding
-	NewSale     key.Binding
-	Park        key.Binding
-	History     key.Binding
-	Print       key.Binding
-	Preview     key.Binding
-	Filter      key.Binding
-	PrevDay     key.Binding
-	NextDay     key.Binding
-	Open        key.Binding
-	Report      key.Binding
-	Scroll      key.Binding
-	ScrollPanel key.Binding
-	Recheck     key.Binding
-	Vouchers    key.Binding
-	Help        key.Binding
-	Quit        key.Binding
-	Yes         key.Binding
-	No          key.Binding
-	CloseHelp   key.Binding
+	// Typing.
+	Digit     key.Binding
+	Point     key.Binding
+	PhonePlus key.Binding
+	Space     key.Binding
+	Delete    key.Binding
+	// Moving through the sale.
+	Next    key.Binding
+	Back    key.Binding
+	Clear   key.Binding
+	Up      key.Binding
+	Down    key.Binding
+	Pick    key.Binding
+	Jump    key.Binding
+	Submit  key.Binding
+	NewSale key.Binding
+	FixIt   key.Binding
+	Park    key.Binding
+	// Slips.
+	Print   key.Binding
+	Preview key.Binding
+	// Staff screens.
+	History key.Binding
+	Report  key.Binding
+	Open    key.Binding
+	Filter  key.Binding
+	PrevDay key.Binding
+	NextDay key.Binding
+	Recheck key.Binding
+	Scroll  key.Binding
+	// Overlays.
+	Help          key.Binding
+	CloseHelp     key.Binding
+	Vouchers      key.Binding
+	CloseVouchers key.Binding
+	ScrollPanel   key.Binding
+	Quit          key.Binding
+	Yes           key.Binding
+	No            key.Binding
+	// Kiosk.
+	Star        key.Binding // the supervisor sequence: never offered
+	Locked      key.Binding // keys that could leave a kiosk: never act
+	MenuExit    key.Binding
+	MenuSales   key.Binding
+	MenuReport  key.Binding
+	MenuReprint key.Binding
 }
 
-func newKeyMap() keyMap {
-	return keyMap{
-		Next:        key.NewBinding(key.WithKeys("enter", "+", "tab"), key.WithHelp("enter", "next")),
-		Back:        key.NewBinding(key.WithKeys("esc", "-", "shift+tab"), key.WithHelp("esc/-", "back")),
-		Delete:      key.NewBinding(key.WithKeys("backspace"), key.WithHelp("⌫", "delete")),
-		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
-		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
-		Pick:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "pick")),
-		Jump:        key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "change")),
-		Submit:      key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "charge")),
-		NewSale:     key.NewBinding(key.WithKeys("enter", "+"), key.WithHelp("enter/+", "new sale")),
-		Park:        key.NewBinding(key.WithKeys("enter", "+", "p"), key.WithHelp("enter", "park & go on")),
-		History:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
-		Print:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "print slip")),
-		Preview:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view slip")),
-		Filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
-		PrevDay:     key.NewBinding(key.WithKeys("left", "["), key.WithHelp("←/→", "day")),
-		NextDay:     key.NewBinding(key.WithKeys("right", "]"), key.WithHelp("→", "next day")),
-		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Report:      key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "report")),
-		Scroll:      key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll slip")),
-		ScrollPanel: key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll")),
-		Recheck:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check now")),
-		Vouchers:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "vouchers")),
-		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:        key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Yes:         key.NewBinding(key.WithKeys("y", "enter", "+"), key.WithHelp("y", "yes")),
-		No:          key.NewBinding(key.WithKeys("n", "esc", "-"), key.WithHelp("n/esc", "no")),
-		CloseHelp:   key.NewBinding(key.WithKeys("?", "esc", "-", "enter"), key.WithHelp("esc", "close")),
+// digitKeys are the digits: a keypad digit's name is its digit too.
+// Bubble Tea names the keypad's other keys "enter" (Enter), "plus",
+// "minus", "mul", "period" and "comma".
+var digitKeys = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+
+func newKeyMap() *keyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	ks := func(keys ...string) []string { return keys }
+	enter := ks("enter", "+", "plus")
+	return &keyMap{
+		Digit:     b(digitKeys, "0-9", "type"),
+		Point:     b(ks(".", ",", "period", "comma"), ".", "decimal point"),
+		PhonePlus: b(ks("+", "plus"), "+", "international"),
+		Space:     b(ks("space"), "space", "space"),
+		Delete:    b(ks("backspace"), "⌫", "delete"),
+
+		Next:    b(ks("enter", "+", "plus", "tab"), "enter", "next"),
+		Back:    b(ks("esc", "-", "minus", "shift+tab"), "esc/-", "back"),
+		Clear:   b(ks("esc", "-", "minus"), "esc", "clear"),
+		Up:      b(ks("up", "k"), "↑", "up"),
+		Down:    b(ks("down", "j"), "↓", "down"),
+		Pick:    b(digitKeys[1:10], "1-9", "pick"),
+		Jump:    b(ks("1", "2", "3", "4"), "1-4", "change"),
+		Submit:  b(enter, "enter/+", "charge"),
+		NewSale: b(enter, "enter/+", "new sale"),
+		FixIt:   b(enter, "enter", "fix it"),
+		Park:    b(ks("enter", "+", "plus", "p"), "enter", "park & go on"),
+
+		Print:   b(ks("p"), "p", "print slip"),
+		Preview: b(ks("v"), "v", "view slip"),
+
+		History: b(ks("h"), "h", "history"),
+		Report:  b(ks("z"), "z", "report"),
+		Open:    b(ks("enter"), "enter", "details"),
+		Filter:  b(ks("f"), "f", "filter"),
+		PrevDay: b(ks("left", "["), "←", "earlier"),
+		NextDay: b(ks("right", "]"), "→", "day after"),
+		Recheck: b(ks("r"), "r", "check now"),
+		Scroll:  b(ks("up", "down", "k", "j"), "↑↓", "scroll slip"),
+
+		Help:          b(ks("?"), "?", "help"),
+		CloseHelp:     b(ks("?", "esc", "-", "minus", "enter"), "esc", "close"),
+		Vouchers:      b(ks("d"), "d", "vouchers"),
+		CloseVouchers: b(ks("d", "esc", "-", "minus", "enter"), "d/esc", "close"),
+		ScrollPanel:   b(ks("up", "down", "k", "j"), "↑↓", "scroll"),
+		Quit:          b(ks("ctrl+c"), "ctrl+c", "quit"),
+		Yes:           b(ks("y", "enter", "+", "plus"), "y", "yes"),
+		No:            b(ks("n", "esc", "-", "minus"), "n/esc", "no"),
+
+		Star:        b(ks("*", "mul"), "*", "supervisor"),
+		Locked:      b(ks("ctrl+c", "ctrl+z", "ctrl+\\", "ctrl+d", "q"), "", ""),
+		MenuExit:    b(ks("1"), "1", "exit"),
+		MenuSales:   b(ks("2"), "2", "sales"),
+		MenuReport:  b(ks("3"), "3", "Z-report"),
+		MenuReprint: b(ks("4"), "4", "reprint"),
 	}
 }
 
-// help lists the bindings a state honours, in the order the help bar shows.
-func (m *model) help() []key.Binding {
-	k := m.keys
-	var b []key.Binding
+// matches: the key press is one of the bindings' (enabled) keys.
+func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
+
+// digitOf is the digit a key press types: a main-row or keypad digit.
+func digitOf(msg tea.KeyPressMsg) (byte, bool) {
 	switch {
-	case m.quitting:
-		return []key.Binding{k.Yes, k.No}
-	case m.showHelp:
-		if m.panelScrolls() {
-			return []key.Binding{k.CloseHelp, k.ScrollPanel}
-		}
-		return []key.Binding{k.CloseHelp}
+	case msg.Code >= tea.KeyKp0 && msg.Code <= tea.KeyKp9:
+		return byte('0' + msg.Code - tea.KeyKp0), true
+	case len(msg.Text) == 1 && msg.Text[0] >= '0' && msg.Text[0] <= '9':
+		return msg.Text[0], true
+	case msg.Text == "" && msg.Mod == 0 && msg.Code >= '0' && msg.Code <= '9':
+		return byte(msg.Code), true
+	}
+	return 0, false
+}
+
+// lockedKey: a key that could leave a kiosk, whatever state it is in.
+func lockedKey(msg tea.KeyPressMsg) bool { return matches(msg, keyLocked) }
+
+var keyLocked = newKeyMap().Locked
+
+// syncKeys switches each binding on or off for the state the till is in
+// now. It runs after every Update: matching and help then read the same
+// switches.
+func (m *model) syncKeys() {
+	k := m.keys
+	kiosk := m.opts.Kiosk
+	staff := !kiosk || m.session.supervisor
+	k.History.SetEnabled(staff)
+	k.Report.SetEnabled(staff)
+	k.Quit.SetEnabled(!kiosk)
+	k.Star.SetEnabled(kiosk)
+	k.Vouchers.SetEnabled(m.demo() && m.state.selling())
+	k.Park.SetEnabled(m.out.parkable)
+	k.PhonePlus.SetEnabled(m.entry.phone == "")
+	k.Point.SetEnabled(m.till.Currency().Digits > 0)
+
+	// Pick names as many providers as there are.
+	n := len(m.till.Providers())
+	k.Pick.SetKeys(digitKeys[1 : 1+min(n, 9)]...)
+	k.Pick.SetHelp("1-"+strconv.Itoa(min(n, 9)), "pick")
+	if n == 1 {
+		k.Pick.SetHelp("1", "pick")
+	}
+	// Jump skips the provider when there is only one.
+	if n == 1 {
+		k.Jump.SetKeys("1", "3", "4")
+		k.Jump.SetHelp("1/3/4", "change")
+	} else {
+		k.Jump.SetKeys("1", "2", "3", "4")
+		k.Jump.SetHelp("1-4", "change")
+	}
+
+	// Keys that would change nothing are off: Esc on an empty amount,
+	// Backspace on an empty field, ↑ at the top of a list.
+	k.Clear.SetEnabled(m.typed())
+	k.Delete.SetEnabled(m.fieldText() != "")
+	switch m.state {
+	case stateHistory:
+		k.Up.SetEnabled(m.hist.sel > 0)
+		k.Down.SetEnabled(m.hist.sel < len(m.hist.shown)-1)
+	case stateProvider:
+		k.Up.SetEnabled(n > 1)
+		k.Down.SetEnabled(n > 1)
+	default:
+		k.Up.SetEnabled(true)
+		k.Down.SetEnabled(true)
+	}
+
+	// Staff screens: what the sale or day on screen allows.
+	k.Recheck.SetEnabled(m.recheckable() != "")
+	k.NextDay.SetEnabled(m.hist.day.Before(startOfDay(m.now())))
+	if k.NextDay.Enabled() {
+		k.PrevDay.SetHelp("←/→", "day")
+	} else {
+		k.PrevDay.SetHelp("←", "earlier")
+	}
+	k.Open.SetEnabled(m.hist.sel < len(m.hist.shown))
+	k.Scroll.SetEnabled(m.slipScrolls())
+	k.ScrollPanel.SetEnabled(m.panelScrolls())
+}
+
+// fieldText is what the field being typed holds.
+func (m *model) fieldText() string {
+	if s, ok := m.top().(*supervisorOverlay); ok {
+		return s.pin
 	}
 	switch m.state {
 	case stateAmount:
-		clear := k.Back
-		clear.SetHelp("esc", "clear")
-		// Backspace is left to the ? page: the bar keeps room for Esc.
-		b = []key.Binding{k.Next, clear, k.History, k.Report}
-	case stateProvider:
-		b = []key.Binding{k.Next, k.Back, k.Pick, k.Up, k.Down}
-	case statePIN, statePhone:
-		b = []key.Binding{k.Next, k.Back, k.Delete}
-	case stateConfirm:
-		b = []key.Binding{k.Submit, k.Back, k.Jump}
-	case stateSubmitting:
-		return nil
-	case stateApproved:
-		if m.slipView != nil {
-			return []key.Binding{k.Back, k.Print, k.Scroll, k.Help, k.Quit}
-		}
-		b = []key.Binding{k.NewSale, k.Print, k.Preview, k.History}
-	case stateDeclined:
-		d := k.Next
-		d.SetHelp("enter", "fix it")
-		b = []key.Binding{d, k.History}
-	case stateChecking:
-		if m.parkable {
-			b = []key.Binding{k.Park}
-		}
-	case stateHistory:
-		b = []key.Binding{k.Back, k.Open, k.Up, k.Down, k.Filter, k.PrevDay, k.Recheck, k.Report}
-	case stateDetail:
-		b = []key.Binding{k.Back, k.Print, k.Scroll}
-		if m.detail != nil && !m.detail.Final() {
-			b = append(b, k.Recheck)
-		}
-	case stateReport:
-		b = []key.Binding{k.Back, k.PrevDay}
-	case stateSupervisorPIN:
-		b = []key.Binding{k.Next, k.Back}
-	case stateSupervisorMenu:
-		b = []key.Binding{k.Pick, k.Back}
+		return m.entry.amountText
+	case statePIN:
+		return m.entry.pin
+	case statePhone:
+		return m.entry.phone
 	}
-	if m.demo && m.state < stateHistory {
-		b = append(b, k.Vouchers)
-		if m.showVouchers && m.panelScrolls() {
-			b = append(b, k.ScrollPanel)
+	return ""
+}
+
+// bar is what the help bar offers now: the top overlay's bindings, or the
+// screen's followed by the keys every screen shares.
+func (m *model) bar() []key.Binding {
+	if o := m.helpTop(); o != nil {
+		return enabled(o.bindings(m))
+	}
+	bar, _ := screens[m.state].bindings(m)
+	return enabled(append(bar, m.shared()...))
+}
+
+// offered is every binding the screen (or top overlay) honours: the help
+// bar's and those only the ? page lists.
+func (m *model) offered() []key.Binding {
+	if o := m.helpTop(); o != nil {
+		return enabled(o.bindings(m))
+	}
+	bar, more := screens[m.state].bindings(m)
+	return enabled(append(append(bar, more...), m.shared()...))
+}
+
+// shared are the keys every screen takes.
+func (m *model) shared() []key.Binding {
+	if m.state == stateSubmitting {
+		return nil // nothing may act while Kora is asked
+	}
+	return []key.Binding{m.keys.Vouchers, m.keys.Help, m.keys.Quit}
+}
+
+func enabled(bs []key.Binding) []key.Binding {
+	out := bs[:0:0]
+	for _, b := range bs {
+		if b.Enabled() && b.Help().Key != "" {
+			out = append(out, b)
 		}
 	}
-	if m.kiosk {
-		// Staff keys are not offered to customers, and nothing quits.
-		kept := b[:0]
-		for _, x := range b {
-			if m.supervisor || (x.Help().Key != k.History.Help().Key && x.Help().Key != k.Report.Help().Key) {
-				kept = append(kept, x)
-			}
-		}
-		return append(kept, k.Help)
-	}
-	return append(b, k.Help, k.Quit)
+	return out
 }

@@ -70,7 +70,7 @@ func newHarness(t *testing.T, edit ...func(*config.Config)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close() })
-	m := newModel(svc, Options{Demo: true, Tick: func() tea.Cmd { return nil },
+	m := newModel(svc, Options{Mode: ModeDemo, Store: storeOf(cfg), Tick: func() tea.Cmd { return nil },
 		DemoVouchers: []string{"1168 6480 9679 2943  1Voucher  R500: change voucher"}})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return &harness{t: t, m: m, svc: svc, sb: sb, clock: c}
@@ -177,6 +177,19 @@ func (h *harness) sell(amount, provider, pin, phone string) {
 	h.wantState(stateConfirm)
 }
 
+// storeOf is what main hands the screens of a config's store.
+func storeOf(cfg *config.Config) Store {
+	return Store{Name: cfg.Store.Name, TerminalID: cfg.Store.TerminalID, Country: cfg.Store.Country}
+}
+
+// wantSupervisorPrompt: the kiosk asks for the supervisor's PIN.
+func (h *harness) wantSupervisorPrompt() {
+	h.t.Helper()
+	if !topIs[*supervisorOverlay](h.m) {
+		h.t.Fatalf("no supervisor prompt (state %d, overlay %T)\n%s", h.m.state, h.m.top(), h.screen())
+	}
+}
+
 // pastGrace lets the result screen take keys.
 func (h *harness) pastGrace() { h.clock.add(600 * time.Millisecond) }
 
@@ -187,8 +200,8 @@ func TestAmountScreen(t *testing.T) {
 	h.want("Type an amount.")
 	h.wantState(stateAmount)
 	h.press("1", "2", "3", "4", ".", "5", "6", "7", ",", ".")
-	if h.m.amountText != "1234.56" {
-		t.Fatalf("typed %q: a third decimal or second point must be refused", h.m.amountText)
+	if h.m.entry.amountText != "1234.56" {
+		t.Fatalf("typed %q: a third decimal or second point must be refused", h.m.entry.amountText)
 	}
 	h.want("R 1 234.56")
 	h.press("backspace", "backspace", "backspace", "backspace")
@@ -196,7 +209,7 @@ func TestAmountScreen(t *testing.T) {
 	h.press("enter")
 	h.want("The most this till takes is R 5 000.00")
 	h.press("esc")
-	if h.m.amountText != "" {
+	if h.m.entry.amountText != "" {
 		t.Fatal("esc must clear the amount")
 	}
 	h.press(".", "5", "enter")
@@ -209,8 +222,8 @@ func TestProviderScreen(t *testing.T) {
 	h := newHarness(t)
 	h.press("10", "enter")
 	h.press("down", "down", "up")
-	if h.m.provider != 1 {
-		t.Fatalf("provider %d", h.m.provider)
+	if h.m.entry.provider != 1 {
+		t.Fatalf("provider %d", h.m.entry.provider)
 	}
 	h.press("enter")
 	h.wantState(statePIN)
@@ -244,14 +257,14 @@ func TestPINScreen(t *testing.T) {
 	h.want("16 digits", "15")
 	h.wantState(statePIN)
 	h.press("3", "9") // the 17th digit is refused
-	if h.m.pin != "1168648096792943" {
-		t.Fatalf("pin %q", h.m.pin)
+	if h.m.entry.pin != "1168648096792943" {
+		t.Fatalf("pin %q", h.m.entry.pin)
 	}
 	h.press("backspace", "backspace", "backspace", "backspace")
 	// A pasted PIN with spaces and dashes lands whole.
 	h.m.Update(tea.PasteMsg{Content: "29-43"})
-	if h.m.pin != "1168648096792943" {
-		t.Fatalf("after paste %q", h.m.pin)
+	if h.m.entry.pin != "1168648096792943" {
+		t.Fatalf("after paste %q", h.m.entry.pin)
 	}
 	h.press("enter")
 	h.wantState(statePhone)
@@ -263,7 +276,7 @@ func TestPhoneScreen(t *testing.T) {
 	h.press("10", "enter", "1", "1168648096792943", "enter")
 	h.press("1", "2", "enter")
 	h.wantState(statePhone)
-	if h.m.fieldErr == "" {
+	if h.m.entry.fieldErr == "" {
 		t.Fatal("a two-digit phone number was accepted")
 	}
 	h.press("backspace", "backspace", "+", "27821234567")
@@ -314,7 +327,7 @@ func TestApprovedWithChangeVoucher(t *testing.T) {
 	h.pastGrace()
 	h.press("enter")
 	h.wantState(stateAmount)
-	if h.m.pin != "" || h.m.amountText != "" || h.m.phone != "" {
+	if h.m.entry.pin != "" || h.m.entry.amountText != "" || h.m.entry.phone != "" {
 		t.Fatal("a new sale keeps the last one's fields")
 	}
 }
@@ -355,10 +368,10 @@ func TestEveryDeclineRow(t *testing.T) {
 			h.pastGrace()
 			h.press("enter")
 			h.wantState(tc.next)
-			if (h.m.pin == "") != tc.pinCleared {
-				t.Fatalf("pin %q, cleared should be %v", h.m.pin, tc.pinCleared)
+			if (h.m.entry.pin == "") != tc.pinCleared {
+				t.Fatalf("pin %q, cleared should be %v", h.m.entry.pin, tc.pinCleared)
 			}
-			if h.m.amount == 0 || h.m.phone == "" {
+			if h.m.entry.amount == 0 || h.m.entry.phone == "" {
 				t.Fatal("the fix lost what was typed")
 			}
 			// Fixing the one field returns to confirm.
@@ -369,7 +382,7 @@ func TestEveryDeclineRow(t *testing.T) {
 				h.press("1", "enter") // replaces the amount
 			case stateProvider:
 				h.press("1")
-				h.m.pin = "1000000000000100"
+				h.m.entry.pin = "1000000000000100"
 			}
 			if h.m.state != stateConfirm {
 				h.press("enter")
@@ -389,8 +402,8 @@ func TestUnauthorisedTill(t *testing.T) {
 	// declined by guess, and can be parked at once.
 	h.wantState(stateChecking)
 	h.want("Kora refused this till's key — the sale is held until it can be checked. Ask a supervisor.")
-	if !h.m.sale.KeyRefused || h.m.sale.Status == pos.Declined {
-		t.Fatalf("sale %+v", h.m.sale)
+	if !h.m.out.sale.KeyRefused || h.m.out.sale.Status == pos.Declined {
+		t.Fatalf("sale %+v", h.m.out.sale)
 	}
 	h.press("enter") // park and go on
 	h.wantState(stateAmount)
@@ -405,12 +418,12 @@ func TestKoraUnreachableRetriesTheSameSale(t *testing.T) {
 	h.sell("10", "1", "1168648096792943", "0821234567")
 	h.press("enter")
 	h.want("Can't reach Kora", "Can't reach Kora — nothing was charged. Check the network and try again.")
-	ref := h.m.sale.Reference
+	ref := h.m.out.sale.Reference
 	h.pastGrace()
 	h.press("enter")
 	h.wantState(stateConfirm)
 	h.want("Sending again with the same reference.")
-	if h.m.retryRef != ref {
+	if h.m.entry.retryRef != ref {
 		t.Fatal("the retry does not re-use the reference")
 	}
 }
@@ -446,7 +459,7 @@ func TestCheckingResolvesAndCanPark(t *testing.T) {
 	// Keys do nothing yet: the outcome is open.
 	h.press("enter", "1")
 	h.wantState(stateChecking)
-	s, err := h.svc.Resolve(context.Background(), h.m.sale.Reference)
+	s, err := h.svc.Resolve(context.Background(), h.m.out.sale.Reference)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,13 +525,13 @@ func TestCtrlCAsksWhileASaleIsUnderWay(t *testing.T) {
 	}
 	h.press("5")
 	_, cmd := h.m.Update(keyMsg("ctrl+c"))
-	if cmd != nil || !h.m.quitting {
+	if cmd != nil || !topIs[*quitOverlay](h.m) {
 		t.Fatal("ctrl+c with an amount typed must ask first")
 	}
 	h.want("Quit voucherpos?", "What has been typed will be lost.")
 	h.press("n")
 	h.wantState(stateAmount)
-	if h.m.quitting || h.m.amountText != "5" {
+	if topIs[*quitOverlay](h.m) || h.m.entry.amountText != "5" {
 		t.Fatal("n must go back with the amount kept")
 	}
 	h.m.state = stateChecking
@@ -533,7 +546,7 @@ func TestHelpAndVouchers(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.press("?")
-	h.want("Help", "Esc or keypad", "esc close")
+	h.want("Help", "keypad - goes back", "esc close")
 	h.press("esc")
 	h.press("d")
 	h.want("Demo vouchers", "1168 6480 9679 2943")
@@ -579,47 +592,48 @@ func TestGoldenScreens(t *testing.T) {
 	partly := pos.Sale{CreatedAt: at.Add(7 * time.Minute), ProviderName: "OTT", PINLast4: "0050", Status: pos.Approved, Currency: cur, Requested: 8000, Charged: 5000, Fee: 75, VAT: 11,
 		KoraReference: "KPY-CA-OTTxxxxxxxxx", Balance: 0, HasBalance: true}
 	screens := map[string]func(m *model){
-		"amount":   func(m *model) { m.amountText = "1234.5" },
-		"provider": func(m *model) { m.state, m.amount = stateProvider, 12050 },
-		"pin":      func(m *model) { m.state, m.amount, m.pin = statePIN, 12050, "11686480967" },
-		"phone":    func(m *model) { m.state, m.phone = statePhone, "082 123 4567" },
+		"amount":   func(m *model) { m.entry.amountText = "1234.5" },
+		"provider": func(m *model) { m.state, m.entry.amount = stateProvider, 12050 },
+		"pin":      func(m *model) { m.state, m.entry.amount, m.entry.pin = statePIN, 12050, "11686480967" },
+		"phone":    func(m *model) { m.state = statePhone; m.setPhone("082 123 4567") },
 		"confirm": func(m *model) {
-			m.state, m.amount, m.pin, m.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567"
+			m.state, m.entry.amount, m.entry.pin, m.entry.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567"
 		},
 		"submit": func(m *model) {
-			m.state, m.amount, m.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond)
+			m.state, m.entry.amount, m.out.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond)
 		},
-		"approved": func(m *model) { m.sale, m.state = approved, stateApproved },
-		"partly":   func(m *model) { m.sale, m.state = partly, stateApproved },
+		"approved": func(m *model) { m.out.sale, m.state = approved, stateApproved },
+		"partly":   func(m *model) { m.out.sale, m.state = partly, stateApproved },
 		"declined": func(m *model) {
-			m.sale, m.state = pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN}, stateDeclined
+			m.out.sale, m.state = pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN}, stateDeclined
 		},
 		"checking": func(m *model) {
-			m.state, m.submittedAt, m.parkable, m.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4
+			m.state, m.out.submittedAt, m.out.parkable, m.out.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4
 		},
-		"history":   func(m *model) { m.state, m.history = stateHistory, []pos.Sale{approved, partly} },
-		"help":      func(m *model) { m.showHelp = true },
-		"quit":      func(m *model) { m.amountText, m.quitting = "5", true },
-		"vouchers":  func(m *model) { m.showVouchers = true },
+		"history":   func(m *model) { m.state, m.hist.shown, m.hist.day = stateHistory, []pos.Sale{approved, partly}, at },
+		"help":      func(m *model) { m.push(&helpOverlay{}) },
+		"quit":      func(m *model) { m.entry.amountText = "5"; m.push(&quitOverlay{}) },
+		"vouchers":  func(m *model) { m.push(&vouchersOverlay{}) },
 		"unresolve": func(m *model) { m.unresolved, m.notice = 2, "Parked sale R 25.00 is now APPROVED" },
 		"detail": func(m *model) {
-			m.state, m.detail, m.printNote = stateDetail, &approved, "Slip printed (/var/spool/slips.txt)."
+			m.state, m.hist.detail, m.print.note = stateDetail, &approved, "Slip printed (/var/spool/slips.txt)."
 		},
 		"report": func(m *model) {
-			m.state, m.histDay = stateReport, at
-			m.report = pos.BuildReport(at, cur, []pos.Sale{approved, partly})
+			m.state, m.hist.day = stateReport, at
+			m.hist.report = pos.BuildReport(at, cur, []pos.Sale{approved, partly})
 		},
 		"slip": func(m *model) {
-			m.sale, m.state = approved, stateApproved
-			m.slipView = strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN}).Text()), "\n")
+			m.out.sale, m.state = approved, stateApproved
+			m.push(&slipOverlay{lines: strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN}).Text()), "\n")})
 		},
 	}
 	for name, set := range screens {
 		for _, size := range [][2]int{{80, 24}, {40, 12}} {
-			m := newModel(h.svc, Options{Demo: true, DemoVouchers: h.m.opts.DemoVouchers})
+			m := newModel(h.svc, h.m.opts)
 			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-			m.history = nil
+			m.hist.shown = nil
 			set(m)
+			m.syncKeys() // as Update does after every change
 			got := ansi.Strip(m.View().Content)
 			lines := strings.Split(got, "\n")
 			if len(lines) != size[1] {
@@ -657,7 +671,7 @@ func TestPrintingFromTheTill(t *testing.T) {
 	h.press("enter") // approved: the slip prints by itself
 	h.want("APPROVED", "Slip printed ("+slips+").")
 	b, _ := os.ReadFile(slips)
-	pin := pos.GroupPIN(h.m.sale.ChangePIN)
+	pin := pos.GroupPIN(h.m.out.sale.ChangePIN)
 	if !strings.Contains(string(b), pin) || strings.Contains(string(b), "REPRINT") || strings.Contains(string(b), "1168648096792943") {
 		t.Fatalf("slip:\n%s", b)
 	}
@@ -677,7 +691,7 @@ func TestPrintingFromTheTill(t *testing.T) {
 	// From History: the detail view and a reprint.
 	h.press("h", "enter")
 	h.wantState(stateDetail)
-	h.want("Ref", h.m.sale.Reference[:10], "Change voucher issued", "REPRINT")
+	h.want("Ref", h.m.out.sale.Reference[:10], "Change voucher issued", "REPRINT")
 	h.press("p")
 	b, _ = os.ReadFile(slips)
 	if strings.Count(string(b), "REPRINT") != 2 {
@@ -693,7 +707,7 @@ func TestPrinterFailureIsSaidAndTheSaleStands(t *testing.T) {
 	h.sell("100", "1", "1000000000000100", "0821234567")
 	h.press("enter")
 	h.want("APPROVED", "The slip did not print: printer /dev/usb/lp9 is not connected. Press p to try again.")
-	s, _ := h.svc.Get(context.Background(), h.m.sale.Reference)
+	s, _ := h.svc.Get(context.Background(), h.m.out.sale.Reference)
 	if s.Status != pos.Approved {
 		t.Fatalf("the sale became %s", s.Status)
 	}
@@ -735,7 +749,7 @@ func newKiosk(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := newModel(h.svc, Options{Kiosk: true, Tick: func() tea.Cmd { return nil },
+	m := newModel(h.svc, Options{Kiosk: true, Store: h.m.opts.Store, Tick: func() tea.Cmd { return nil },
 		IdleTimeout: 90 * time.Second, SupervisorHash: hash})
 	m.Update(tea.WindowSizeMsg{Width: 40, Height: 12})
 	h.m = m
@@ -753,7 +767,7 @@ func TestKioskKeysNeverLeave(t *testing.T) {
 					t.Fatalf("%v quit the kiosk", k)
 				}
 			}
-			if h.m.quitting {
+			if topIs[*quitOverlay](h.m) {
 				t.Fatalf("%v asked to quit", k)
 			}
 		}
@@ -786,13 +800,13 @@ func TestKioskSupervisorPINAndLockout(t *testing.T) {
 	h.press("*")
 	h.wantState(stateAmount)
 	h.press("*", "*")
-	h.wantState(stateSupervisorPIN)
+	h.wantSupervisorPrompt()
 	for i := 1; i <= 3; i++ {
 		h.press("1111", "enter")
 	}
 	h.want("Locked. Try again in 30s.")
 	h.press("482913", "enter") // the right PIN, but locked
-	h.wantState(stateSupervisorPIN)
+	h.wantSupervisorPrompt()
 	h.want("Locked. Try again in 30s.")
 	h.clock.add(31 * time.Second)
 	for i := 1; i <= 3; i++ {
@@ -838,8 +852,8 @@ func TestKioskIdleReset(t *testing.T) {
 	h.clock.add(2 * time.Second)
 	tick()
 	h.wantState(stateAmount)
-	if h.m.pin != "" || h.m.amountText != "" || h.m.amount != 0 {
-		t.Fatalf("fields kept: pin %q amount %q", h.m.pin, h.m.amountText)
+	if h.m.entry.pin != "" || h.m.entry.amountText != "" || h.m.entry.amount != 0 {
+		t.Fatalf("fields kept: pin %q amount %q", h.m.entry.pin, h.m.entry.amountText)
 	}
 	// A result screen returns to a new sale after the shorter delay.
 	h.sell("10", "1", sandbox.InvalidPIN, "0821234567")
@@ -858,7 +872,7 @@ func TestKioskIdleReset(t *testing.T) {
 	h.clock.add(91 * time.Second)
 	tick()
 	h.wantState(stateAmount)
-	if h.m.supervisor {
+	if h.m.session.supervisor {
 		t.Fatal("the supervisor stayed signed in")
 	}
 }

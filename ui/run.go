@@ -11,8 +11,8 @@ import (
 
 // Run shows the till until the cashier quits. Sales the reconciler
 // resolves in the background reach the screens as they happen.
-func Run(ctx context.Context, svc *pos.Service, opts Options, in io.Reader, out io.Writer) error {
-	m := newModel(svc, opts)
+func Run(ctx context.Context, till Till, opts Options, in io.Reader, out io.Writer) error {
+	m := newModel(till, opts)
 	// 120 frames a second, Bubble Tea's most: the first frame is written at
 	// the renderer's first tick, 8 ms after start instead of 17.
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}
@@ -34,7 +34,7 @@ func Run(ctx context.Context, svc *pos.Service, opts Options, in io.Reader, out 
 		popts = append(popts, tea.WithOutput(out))
 	}
 	p := tea.NewProgram(m, popts...)
-	svc.OnUpdate(func(s pos.Sale) { p.Send(saleUpdateMsg{s}) })
+	till.OnUpdate(func(s pos.Sale) { p.Send(saleUpdateMsg{s}) })
 	_, err := p.Run()
 	return err
 }

@@ -69,7 +69,7 @@ func benchNow() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, tillZone
 
 // benchModel is a till model at a window size, as the program builds it.
 func benchModel(svc *pos.Service, w, h int) *model {
-	m := newModel(svc, Options{Demo: true, Tick: func() tea.Cmd { return nil },
+	m := newModel(svc, Options{Mode: ModeDemo, Store: storeOf(svc.Config()), Tick: func() tea.Cmd { return nil },
 		DemoVouchers: benchVoucherLines()})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
@@ -108,44 +108,44 @@ func benchScreens(cur pos.Currency) []struct {
 		name string
 		set  func(m *model)
 	}{
-		{"amount", func(m *model) { m.amountText = "1234.5" }},
-		{"provider", func(m *model) { m.state, m.amount = stateProvider, 12050 }},
-		{"pin", func(m *model) { m.state, m.amount, m.pin = statePIN, 12050, "11686480967" }},
-		{"phone", func(m *model) { m.state, m.phone = statePhone, "082 123 4567" }},
+		{"amount", func(m *model) { m.entry.amountText = "1234.5" }},
+		{"provider", func(m *model) { m.state, m.entry.amount = stateProvider, 12050 }},
+		{"pin", func(m *model) { m.state, m.entry.amount, m.entry.pin = statePIN, 12050, "11686480967" }},
+		{"phone", func(m *model) { m.state = statePhone; m.setPhone("082 123 4567") }},
 		{"confirm", func(m *model) {
-			m.state, m.amount, m.pin, m.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567"
+			m.state, m.entry.amount, m.entry.pin, m.entry.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567"
 		}},
 		{"submit", func(m *model) {
-			m.state, m.amount, m.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond)
+			m.state, m.entry.amount, m.out.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond)
 		}},
-		{"approved", func(m *model) { m.sale, m.state = approved, stateApproved }},
-		{"partly", func(m *model) { m.sale, m.state = partly, stateApproved }},
+		{"approved", func(m *model) { m.out.sale, m.state = approved, stateApproved }},
+		{"partly", func(m *model) { m.out.sale, m.state = partly, stateApproved }},
 		{"declined", func(m *model) {
-			m.sale, m.state = pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN}, stateDeclined
+			m.out.sale, m.state = pos.Sale{Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN}, stateDeclined
 		}},
 		{"checking", func(m *model) {
-			m.state, m.submittedAt, m.parkable, m.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4
+			m.state, m.out.submittedAt, m.out.parkable, m.out.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4
 		}},
-		{"history", func(m *model) { m.state, m.history = stateHistory, []pos.Sale{approved, partly} }},
-		{"history-1000", func(m *model) { m.state, m.history, m.histSel = stateHistory, day, 500 }},
+		{"history", func(m *model) { m.state, m.hist.shown, m.hist.day = stateHistory, []pos.Sale{approved, partly}, at }},
+		{"history-1000", func(m *model) { m.state, m.hist.shown, m.hist.sel = stateHistory, day, 500 }},
 		{"detail", func(m *model) {
-			m.state, m.detail, m.printNote = stateDetail, &approved, "Slip printed (/var/spool/slips.txt)."
+			m.state, m.hist.detail, m.print.note = stateDetail, &approved, "Slip printed (/var/spool/slips.txt)."
 		}},
 		{"report", func(m *model) {
-			m.state, m.histDay = stateReport, at
-			m.report = pos.BuildReport(at, cur, []pos.Sale{approved, partly})
+			m.state, m.hist.day = stateReport, at
+			m.hist.report = pos.BuildReport(at, cur, []pos.Sale{approved, partly})
 		}},
 		{"report-1000", func(m *model) {
-			m.state, m.histDay = stateReport, at
-			m.report = pos.BuildReport(at, cur, day)
+			m.state, m.hist.day = stateReport, at
+			m.hist.report = pos.BuildReport(at, cur, day)
 		}},
 		{"slip", func(m *model) {
-			m.sale, m.state = approved, stateApproved
-			m.slipView = strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN}).Text()), "\n")
+			m.out.sale, m.state = approved, stateApproved
+			m.push(&slipOverlay{lines: strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN}).Text()), "\n")})
 		}},
-		{"help", func(m *model) { m.showHelp = true }},
-		{"quit", func(m *model) { m.amountText, m.quitting = "5", true }},
-		{"vouchers", func(m *model) { m.showVouchers = true }},
+		{"help", func(m *model) { m.push(&helpOverlay{}) }},
+		{"quit", func(m *model) { m.entry.amountText = "5"; m.push(&quitOverlay{}) }},
+		{"vouchers", func(m *model) { m.push(&vouchersOverlay{}) }},
 		{"unresolved", func(m *model) { m.unresolved, m.notice = 2, "Parked sale R 25.00 is now APPROVED" }},
 		{"too-small", func(m *model) { m.Update(tea.WindowSizeMsg{Width: 39, Height: 11}) }},
 	}
@@ -161,6 +161,7 @@ func BenchmarkView(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%dx%d", sc.name, size[0], size[1]), func(b *testing.B) {
 				m := benchModel(t.svc, size[0], size[1])
 				sc.set(m)
+				m.syncKeys()
 				if m.View().Content == "" {
 					b.Fatal("empty view")
 				}
@@ -186,7 +187,7 @@ func BenchmarkKeystroke(b *testing.B) {
 			defer t.close()
 			t.sell(b, n)
 			m := benchModel(t.svc, 80, 24)
-			m.amountText = "120"
+			m.entry.amountText = "120"
 			keys := []tea.KeyPressMsg{{Code: '5', Text: "5"}, {Code: tea.KeyBackspace}}
 			b.ReportAllocs()
 			cpu := benchCPU()

@@ -1,11 +1,53 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 
 	"voucherpos/pos"
 )
+
+// The cashier's and the customer's sentences, in one place: pos gives
+// reasons, the screens say them.
+
+const (
+	// demoNotPayment marks every demo result (and, in pos, every demo slip).
+	demoNotPayment = "DEMO — NOT A PAYMENT"
+	// keyRefusedWords: Kora answered 401 to the charge and to the query
+	// after it; the sale is held, never declined by guess.
+	keyRefusedWords    = "Kora refused this till's key — the sale is held until it can be checked. Ask a supervisor."
+	keyRefusedCustomer = "This machine can't confirm payments right now. Please ask for help at the counter — don't pay again."
+	checkingWords      = "The outcome isn't known yet. The till is asking Kora about this sale by its reference — it never charges twice."
+	parkWords          = "Still unconfirmed — it will keep checking; see History. Enter parks it and starts a new sale."
+)
+
+// failureFor is the till's own failure to send a sale: its journal, or a
+// retry whose first question got no clear answer.
+func failureFor(err error) *decline {
+	if errors.Is(err, pos.ErrNoAnswer) {
+		return &decline{"Kora didn't answer", "Kora couldn't say yet whether it has this sale — " +
+			"nothing new was charged. Try again in a moment.", stateConfirm, false}
+	}
+	return &decline{"Sale not sent", "The sale could not be saved, so nothing was charged. " +
+		"Try again; if it keeps happening, call a supervisor.", stateConfirm, false}
+}
+
+// pasteRefused says why a paste was not taken, quoting it safely.
+func pasteRefused(st state, text string) string {
+	shown := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, text)
+	if r := []rune(shown); len(r) > 20 {
+		shown = string(r[:19]) + "…"
+	}
+	what := map[state]string{stateAmount: "an amount", statePIN: "a voucher PIN that fits", statePhone: "a phone number"}[st]
+	return fmt.Sprintf("Pasted %q is not %s: nothing was taken.", shown, what)
+}
 
 // decline is what the cashier sees for a declined sale and where Enter
 // takes them to fix it.
