@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	_ "modernc.org/sqlite"
 
@@ -215,4 +216,28 @@ func TestSandboxRefusesRemoteAddressesAndEmptyKeys(t *testing.T) {
 			t.Errorf("loopbackAddr(%q) = %v", addr, got)
 		}
 	}
+}
+
+// FuzzEscapeControls: whatever is written to stderr comes out with no
+// control character but newline and tab, and every printable rune kept.
+func FuzzEscapeControls(f *testing.F) {
+	for _, s := range []string{"x\x1b[2J", "plain\n", "\x9b31m", "\xff\xfe", "R 1 234.50\t€", "\x00\x7f"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		var b bytes.Buffer
+		n, err := escapeControls{&b}.Write(p)
+		if err != nil || n != len(p) {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+		out := b.String()
+		if !utf8.ValidString(out) {
+			t.Fatalf("output is not UTF-8: %q", out)
+		}
+		for _, r := range out {
+			if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+				t.Fatalf("control character %U in %q", r, out)
+			}
+		}
+	})
 }

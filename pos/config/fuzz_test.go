@@ -21,6 +21,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(lines(`providers = [{code = "1", name = "a"}]`, `kora = { secret_key = "sk_live_x" }`) + minimal))
 	f.Add([]byte(minimal + lines(`[kora]`, `secret_key = sk_live_abc`, `[journal]`, `path = "~/j.db"`)))
 	f.Add([]byte("[store]\nname = \"\"\"\nmulti\n\"\"\"\ncustomer_email = 'a@b.c'\n[receipt]\nwidth = 32\n"))
+	f.Add([]byte(minimal + lines(`sk_live_abc123 = 1`, `[kora]`, `pk_test_X9 = "y"`, `sk_live_abc123 = 2`)))
+	f.Add([]byte(minimal + lines(`currency = "JPY"`, `max_amount = "5000"`, `[kiosk]`, `enabled = true`)))
 	// One directory per fuzzing process; a fresh t.TempDir per input costs
 	// more than Load itself.
 	dir := f.TempDir()
@@ -53,6 +55,9 @@ func FuzzLoad(f *testing.F) {
 			}
 			if strings.ContainsAny(err.Error(), "\n\r") {
 				t.Fatalf("error spans lines: %q", err)
+			}
+			if strings.Contains(e.Msg, "unknown key") && (strings.Contains(strings.ToLower(e.Key), "k_live_") || strings.Contains(strings.ToLower(e.Key), "k_test_")) {
+				t.Fatalf("an unknown key that looks like a secret is repeated: %q", err)
 			}
 			if strings.Contains(err.Error(), testSecret) {
 				t.Fatalf("error holds the environment's key: %q", err)
