@@ -7,37 +7,47 @@ import (
 	"sync"
 	"time"
 
+	"voucherpos/kora/sandbox"
 	"voucherpos/pos"
 	"voucherpos/pos/config"
 )
 
 // fakeTill is an in-memory Till on the test clock: what the screens need
-// of pos, without a journal or Kora. A sale is approved for what was asked
-// unless its PIN says otherwise (fakeOutcomes).
+// of pos, without a journal or Kora. Sales end as the sandbox's demo
+// vouchers do (sandbox.DemoVouchers, by their named PINs): the screens'
+// tests read like the demo, and the sandbox itself is left to the
+// end-to-end tests.
 type fakeTill struct {
 	mu        sync.Mutex
 	now       func() time.Time
 	cur       pos.Currency
 	max       pos.Money
 	providers []pos.Provider
+	vouchers  map[string]sandbox.Voucher
 	sales     []pos.Sale
 	printer   string // "" none
+	broken    bool   // the printer is not connected
 	printed   []string
 	onUpdate  func(pos.Sale)
+	// keyRefused: Kora answers 401 to everything; unreachable: nothing
+	// reaches Kora.
+	keyRefused, unreachable bool
 }
 
-// fakeOutcomes are the PINs that end otherwise than approved.
-var fakeOutcomes = map[string]pos.Sale{
-	"1234123412341234": {Status: pos.Declined, DeclineKind: pos.DeclineInvalidPIN},
-	"9000000000000002": {Status: pos.Unknown},
-}
+// fakeChangePIN is the change voucher's PIN every fake redemption issues.
+const fakeChangePIN = "4978912404790295"
 
 func newFakeTill(now func() time.Time) *fakeTill {
 	cur, err := pos.LookupCurrency("ZAR")
 	if err != nil {
 		panic(err)
 	}
-	return &fakeTill{now: now, cur: cur, max: 500000, providers: config.Demo(func(string) string { return "" }).Providers}
+	f := &fakeTill{now: now, cur: cur, max: 500000, vouchers: map[string]sandbox.Voucher{},
+		providers: config.Demo(func(string) string { return "" }).Providers}
+	for _, v := range sandbox.DemoVouchers() {
+		f.vouchers[v.PIN] = v
+	}
+	return f
 }
 
 func (f *fakeTill) Now() time.Time            { return f.now() }
@@ -50,17 +60,82 @@ func (f *fakeTill) ParseAmount(s string) (pos.Money, error) {
 func (f *fakeTill) Submit(_ context.Context, o pos.Order) (pos.Sale, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := fakeOutcomes[o.PIN]
-	s.Reference = fmt.Sprintf("fake-%04d", len(f.sales)+1)
+	if o.Retry != "" {
+		for i, s := range f.sales {
+			if s.Reference == o.Retry {
+				f.sales = append(f.sales[:i], f.sales[i+1:]...)
+				break
+			}
+		}
+	}
+	s := f.charge(o)
+	s.Reference = o.Retry
+	if s.Reference == "" {
+		s.Reference = fmt.Sprintf("demo-1-%d-%04d", f.now().Unix(), len(f.sales)+1)
+	}
 	s.CreatedAt, s.Currency, s.Requested, s.ProviderCode = f.now(), f.cur, o.Amount, o.ProviderCode
+	for _, p := range f.providers {
+		if p.Code == o.ProviderCode {
+			s.ProviderName = p.Name
+		}
+	}
 	if len(o.PIN) >= 4 {
 		s.PINLast4 = o.PIN[len(o.PIN)-4:]
 	}
-	if s.Status == "" {
-		s.Status, s.Charged, s.KoraReference = pos.Approved, o.Amount, "KPY-CA-fake"+s.Reference[5:]
-	}
 	f.sales = append(f.sales, s)
 	return s, nil
+}
+
+// charge is what the sandbox's Kora would make of an order.
+func (f *fakeTill) charge(o pos.Order) pos.Sale {
+	declined := func(k pos.DeclineKind) pos.Sale { return pos.Sale{Status: pos.Declined, DeclineKind: k} }
+	v, known := f.vouchers[o.PIN]
+	switch {
+	case f.unreachable:
+		return declined(pos.DeclineNotSent)
+	case f.keyRefused:
+		return pos.Sale{Status: pos.Unknown, KeyRefused: true}
+	case o.ProviderCode == sandbox.UnsupportedProvider:
+		return declined(pos.DeclineProviderNotSupported)
+	case known && v.Provider == "0003":
+		return declined(pos.DeclineProviderNotActive)
+	case !known || v.Provider != o.ProviderCode:
+		return declined(pos.DeclineInvalidPIN)
+	case v.Used:
+		return declined(pos.DeclineVoucherUsed)
+	case v.Fault != sandbox.FaultNone || v.Status != "":
+		return pos.Sale{Status: pos.Unknown} // Resolve settles it
+	case v.Limit > 0 && int64(o.Amount) > v.Limit:
+		return declined(pos.DeclineAmountExceeds)
+	}
+	balance := pos.Money(v.Balance)
+	s := pos.Sale{Status: pos.Approved, Charged: o.Amount, KoraReference: "KPY-CA-fake" + o.PIN[len(o.PIN)-4:], HasBalance: true}
+	switch {
+	case o.ProviderCode == "0002": // OTT: a charge above the balance takes the balance
+		s.Charged = min(o.Amount, balance)
+	case o.Amount > balance:
+		return declined(pos.DeclineInsufficientFunds)
+	case o.Amount < balance: // 1Voucher: a change voucher for the rest
+		s.HasChangePIN, s.ChangePIN, s.VoucherSerial = true, fakeChangePIN, "20250000000000160016"
+		s.Expiry = f.now().AddDate(3, 0, 0)
+	}
+	s.Balance = balance - s.Charged
+	v.Balance -= int64(s.Charged)
+	f.vouchers[o.PIN] = v
+	s.Fee = (s.Charged*15 + 500) / 1000 // 1.5 %, as the sandbox charges
+	s.VAT = (s.Fee*15 + 50) / 100
+	return s
+}
+
+func (f *fakeTill) Get(_ context.Context, ref string) (pos.Sale, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.sales {
+		if s.Reference == ref {
+			return s, nil
+		}
+	}
+	return pos.Sale{}, errors.New("no such sale")
 }
 
 func (f *fakeTill) Resolve(_ context.Context, ref string) (pos.Sale, error) {
@@ -68,8 +143,8 @@ func (f *fakeTill) Resolve(_ context.Context, ref string) (pos.Sale, error) {
 	defer f.mu.Unlock()
 	for i, s := range f.sales {
 		if s.Reference == ref {
-			if !s.Final() {
-				s.Status, s.Charged = pos.Approved, s.Requested
+			if !s.Final() && !s.KeyRefused && s.KoraStatus == "" {
+				s.Status, s.Charged, s.KoraReference = pos.Approved, s.Requested, "KPY-CA-fake"+s.PINLast4
 				f.sales[i] = s
 			}
 			return s, nil
@@ -78,7 +153,13 @@ func (f *fakeTill) Resolve(_ context.Context, ref string) (pos.Sale, error) {
 	return pos.Sale{}, errors.New("no such sale")
 }
 
-func (f *fakeTill) ChangePIN(context.Context, string) (string, error) { return "", nil }
+func (f *fakeTill) ChangePIN(ctx context.Context, ref string) (string, error) {
+	s, err := f.Get(ctx, ref)
+	if err != nil || !s.HasChangePIN {
+		return "", err
+	}
+	return fakeChangePIN, nil
+}
 
 func (f *fakeTill) Unresolved(context.Context) (int, error) {
 	f.mu.Lock()
@@ -110,19 +191,32 @@ func (f *fakeTill) Slip(_ context.Context, ref string, reprint bool) (pos.Slip, 
 	defer f.mu.Unlock()
 	for _, s := range f.sales {
 		if s.Reference == ref {
-			return pos.BuildSlip(s, pos.ReceiptInfo{StoreName: "Fake Store", Width: 32, Reprint: reprint}), nil
+			pin := ""
+			if s.HasChangePIN {
+				pin = fakeChangePIN
+			}
+			return pos.BuildSlip(s, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, Reprint: reprint, ChangePIN: pin, Demo: true}), nil
 		}
 	}
 	return pos.Slip{}, errors.New("no such sale")
 }
 
-func (f *fakeTill) Print(_ context.Context, ref string, reprint bool) error {
+// Print keeps each slip's text as printed; a broken printer fails as a
+// device that is not there does.
+func (f *fakeTill) Print(ctx context.Context, ref string, reprint bool) error {
+	slip, err := f.Slip(ctx, ref, reprint)
+	if err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.printer == "" {
-		return errors.New("no receipt printer is configured")
+	switch {
+	case f.printer == "":
+		return errors.New("no receipt printer is configured (receipt.printer)")
+	case f.broken:
+		return fmt.Errorf("printer %s is not connected", f.printer)
 	}
-	f.printed = append(f.printed, ref)
+	f.printed = append(f.printed, slip.Text())
 	return nil
 }
 

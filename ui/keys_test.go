@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"voucherpos/kora/sandbox"
 	"voucherpos/pos"
 )
 
@@ -35,33 +36,33 @@ var walkStates = map[string]func(h *harness, f *fakeTill){
 	"amount typed":    func(h *harness, f *fakeTill) { h.press("12") },
 	"provider":        func(h *harness, f *fakeTill) { h.press("12", "enter") },
 	"pin":             func(h *harness, f *fakeTill) { h.press("12", "enter", "1", "1168") },
-	"phone":           func(h *harness, f *fakeTill) { h.press("12", "enter", "1", "1168648096792943", "enter", "082") },
-	"confirm":         func(h *harness, f *fakeTill) { h.sell("12", "1", "1168648096792943", "0821234567") },
-	"approved":        func(h *harness, f *fakeTill) { h.sellAndSee("1168648096792943") },
-	"approved+slip":   func(h *harness, f *fakeTill) { h.sellAndSee("1168648096792943"); h.press("v") },
-	"approved+print":  func(h *harness, f *fakeTill) { f.printer = "/dev/usb/lp0"; h.sellAndSee("1168648096792943") },
-	"declined":        func(h *harness, f *fakeTill) { h.sellAndSee("1234123412341234") },
-	"checking":        func(h *harness, f *fakeTill) { h.sellAndSee("9000000000000002") },
-	"checking parked": func(h *harness, f *fakeTill) { h.sellAndSee("9000000000000002"); h.m.out.parkable = true },
+	"phone":           func(h *harness, f *fakeTill) { h.press("12", "enter", "1", sandbox.PINChange, "enter", "082") },
+	"confirm":         func(h *harness, f *fakeTill) { h.sell("12", "1", sandbox.PINChange, "0821234567") },
+	"approved":        func(h *harness, f *fakeTill) { h.sellAndSee(sandbox.PINChange) },
+	"approved+slip":   func(h *harness, f *fakeTill) { h.sellAndSee(sandbox.PINChange); h.press("v") },
+	"approved+print":  func(h *harness, f *fakeTill) { f.printer = "/dev/usb/lp0"; h.sellAndSee(sandbox.PINChange) },
+	"declined":        func(h *harness, f *fakeTill) { h.sellAndSee(sandbox.InvalidPIN) },
+	"checking":        func(h *harness, f *fakeTill) { h.sellAndSee(sandbox.PIN500) },
+	"checking parked": func(h *harness, f *fakeTill) { h.sellAndSee(sandbox.PIN500); h.m.out.parkable = true },
 	"help":            func(h *harness, f *fakeTill) { h.press("?") },
 	"help small":      func(h *harness, f *fakeTill) { h.m.Update(tea.WindowSizeMsg{Width: 40, Height: 12}); h.press("?") },
 	"vouchers":        func(h *harness, f *fakeTill) { h.press("d") },
 	"quit":            func(h *harness, f *fakeTill) { h.press("5"); h.m.Update(keyMsg("ctrl+c")) },
-	"history":         func(h *harness, f *fakeTill) { h.sellAndSee("9000000000000002"); h.press("enter"); h.staff("h") },
+	"history":         func(h *harness, f *fakeTill) { h.sellAndSee(sandbox.PIN500); h.press("enter"); h.staff("h") },
 	"history day before": func(h *harness, f *fakeTill) {
-		h.sellAndSee("1168648096792943")
+		h.sellAndSee(sandbox.PINChange)
 		h.staff("h")
 		h.press("left")
 	},
 	"detail": func(h *harness, f *fakeTill) {
-		h.sellAndSee("9000000000000002")
+		h.sellAndSee(sandbox.PIN500)
 		h.press("enter")
 		h.staff("h")
 		h.press("enter")
 	},
 	"report": func(h *harness, f *fakeTill) { h.staff("z") },
 	"submitting": func(h *harness, f *fakeTill) {
-		h.sell("12", "1", "1168648096792943", "0821234567")
+		h.sell("12", "1", sandbox.PINChange, "0821234567")
 		h.m.Update(keyMsg("enter")) // the submit command is not run
 	},
 }

@@ -34,7 +34,7 @@ func TestALeftSaleKeepsNothing(t *testing.T) {
 		if kiosk {
 			h = newKiosk(t)
 		}
-		h.sell("100", "1", "1168648096792943", "0821234567")
+		h.sell("100", "1", sandbox.PINChange, "0821234567")
 		h.press("esc", "esc", "esc", "esc")
 		h.wantState(stateAmount)
 		h.press("esc") // the amount emptied
@@ -51,7 +51,7 @@ func TestALeftSaleKeepsNothing(t *testing.T) {
 		}
 		// Backspacing the amount away is leaving it too.
 		h.m.newSale()
-		h.sell("7", "1", "1168648096792943", "0821234567")
+		h.sell("7", "1", sandbox.PINChange, "0821234567")
 		h.press("esc", "esc", "esc", "esc", "backspace")
 		h.wantEmpty()
 	}
@@ -61,7 +61,7 @@ func TestALeftSaleKeepsNothing(t *testing.T) {
 func TestSupervisorMenuWipesTheSale(t *testing.T) {
 	t.Parallel()
 	h := newKiosk(t)
-	h.sell("100", "1", "1168648096792943", "0821234567")
+	h.sell("100", "1", sandbox.PINChange, "0821234567")
 	h.press("1") // back to the amount to correct it
 	h.wantState(stateAmount)
 	h.press("*", "*", "*")
@@ -74,7 +74,7 @@ func TestSupervisorMenuWipesTheSale(t *testing.T) {
 func TestProviderChangeRechecksThePIN(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.press("10", "enter", "1", "1168648096792943")
+	h.press("10", "enter", "1", sandbox.PINChange)
 	h.press("esc") // back to the provider
 	h.wantState(stateProvider)
 	h.press("2") // OTT: 12 digits
@@ -83,7 +83,7 @@ func TestProviderChangeRechecksThePIN(t *testing.T) {
 		t.Fatalf("the 16-digit PIN was kept for OTT: %q", h.m.entry.pin)
 	}
 	h.want("OTT PINs have 12 digits: type the PIN again.", "0 of 12 digits")
-	h.press("200000000300")
+	h.press(sandbox.PINOTT)
 	h.want("12 of 12 digits")
 }
 
@@ -93,7 +93,7 @@ func TestProviderChangeRechecksThePIN(t *testing.T) {
 func TestTinyWindowTakesNoKeys(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.sell("10", "1", "1168648096792943", "0821234567")
+	h.sell("10", "1", sandbox.PINChange, "0821234567")
 	h.m.Update(tea.WindowSizeMsg{Width: 30, Height: 8})
 	for _, k := range []string{"enter", "kpplus", "esc", "1", "h", "?", "d"} {
 		h.press(k)
@@ -148,7 +148,7 @@ func TestConfirmOnlyWhenEveryFieldIsValid(t *testing.T) {
 		t.Fatalf("Confirm with PIN %q", h.m.entry.pin)
 	}
 	h.wantState(statePIN)
-	h.press("1168648096792943", "enter")
+	h.press(sandbox.PINChange, "enter")
 	h.wantState(stateConfirm)
 }
 
@@ -184,7 +184,7 @@ func TestPasteIsTypedNeverCommands(t *testing.T) {
 		t.Fatalf("a 17-digit PIN was taken: %q", h.m.entry.pin)
 	}
 	paste("1168 6480 9679 2943")
-	if h.m.entry.pin != "1168648096792943" {
+	if h.m.entry.pin != sandbox.PINChange {
 		t.Fatalf("pin %q", h.m.entry.pin)
 	}
 	h.wantState(statePIN)
@@ -240,7 +240,7 @@ func TestPanelsScrollInASmallWindow(t *testing.T) {
 func TestKioskPhoneWords(t *testing.T) {
 	t.Parallel()
 	h := newKiosk(t)
-	h.press("10", "enter", "1", "1168648096792943", "enter")
+	h.press("10", "enter", "1", sandbox.PINChange, "enter")
 	h.wantState(statePhone)
 	h.want("Your phone number", "Type your number")
 	h.press("enter")
@@ -279,7 +279,7 @@ func TestSupervisorReprintWithNoSale(t *testing.T) {
 func TestDemoResultsSayNotAPayment(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.sell("10", "1", "1168648096792943", "0821234567")
+	h.sell("10", "1", sandbox.PINChange, "0821234567")
 	h.press("enter")
 	h.wantState(stateApproved)
 	h.want("DEMO — NOT A PAYMENT")
@@ -293,7 +293,7 @@ func TestDemoResultsSayNotAPayment(t *testing.T) {
 func TestKorasOwnStatusAndAnUnknownFee(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	cur := h.svc.Currency()
+	cur := h.till.Currency()
 	h.m.onResult(pos.Sale{Reference: "r1", Status: pos.Unknown, KoraStatus: "on_hold", Currency: cur, Requested: 1000}, nil)
 	h.wantState(stateChecking)
 	h.want("Kora says: on_hold", "Checking payment status")

@@ -113,7 +113,7 @@ func benchScreens(cur pos.Currency) []struct {
 		{"pin", func(m *model) { m.state, m.entry.amount, m.entry.pin = statePIN, 12050, "11686480967" }},
 		{"phone", func(m *model) { m.state = statePhone; m.setPhone("082 123 4567") }},
 		{"confirm", func(m *model) {
-			m.state, m.entry.amount, m.entry.pin, m.entry.phoneE164 = stateConfirm, 12050, "1168648096792943", "+27821234567"
+			m.state, m.entry.amount, m.entry.pin, m.entry.phoneE164 = stateConfirm, 12050, sandbox.PINChange, "+27821234567"
 		}},
 		{"submit", func(m *model) {
 			m.state, m.entry.amount, m.out.submittedAt = stateSubmitting, 12050, m.now().Add(-2300*time.Millisecond)

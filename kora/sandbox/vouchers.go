@@ -67,58 +67,87 @@ type Voucher struct {
 	Does string
 }
 
+// The demo vouchers' PINs, by what they show: tests and demos name them
+// rather than repeat the digits.
+const (
+	PINChange       = "1168648096792943" // 1Voucher R500: a change voucher for the rest
+	PINFull         = "1000000000000100" // 1Voucher R100: redeemed in full
+	PINLow          = "1000000000000010" // 1Voucher R10: insufficient funds above it
+	PINUsed         = "1000000000000999" // already used
+	PINCapped       = "1000000000002000" // at most R200 a charge
+	PINSystemError  = "1000000000000500" // 500, nothing charged
+	PINOTTPartly    = "200000000050"     // OTT R50: partly paid above it
+	PINOTT          = "200000000300"     // OTT R300
+	PINInactive     = "3000000000000100" // blu: provider not active
+	PINSlow         = "9000000000000001" // charged, answer after the timeout
+	PIN500          = "9000000000000002" // charged, then a 500
+	PINDropped      = "9000000000000003" // charged, then the connection drops
+	PINHTML502      = "9000000000000004" // charged, then an HTML 502
+	PINTruncated    = "9000000000000005" // charged, then truncated JSON
+	PINDrip         = "9000000000000006" // charged, the body drips
+	PINProcessing   = "9000000000000007" // "processing", success later
+	PIN401After     = "9000000000000008" // charged, then 401
+	PIN401Before    = "9000000000000009" // 401, nothing charged
+	PINFailed       = "8000000000000001" // Kora says failed
+	PINExpired      = "8000000000000002" // Kora says expired
+	PINCancelled    = "8000000000000003" // Kora says cancelled
+	PINAbandoned    = "8000000000000004" // Kora says abandoned
+	PINPending      = "8000000000000005" // Kora says pending, and stays so
+	PINUnseenStatus = "8000000000000006" // Kora says a status never seen
+)
+
 // DemoVouchers are seeded in every new sandbox. Together they reach every
 // outcome of Kora's voucher API; any PIN not listed is an invalid PIN, and
 // any provider code but 0001–0003 is not supported.
 func DemoVouchers() []Voucher {
 	return []Voucher{
-		{PIN: "1168648096792943", Provider: "0001", Balance: 50000,
+		{PIN: PINChange, Provider: "0001", Balance: 50000,
 			Does: "R500: charge less for a change voucher (new PIN), R500 redeems it fully"},
-		{PIN: "1000000000000100", Provider: "0001", Balance: 10000,
+		{PIN: PINFull, Provider: "0001", Balance: 10000,
 			Does: "R100: charge R100 for a full redemption"},
-		{PIN: "1000000000000010", Provider: "0001", Balance: 1000,
+		{PIN: PINLow, Provider: "0001", Balance: 1000,
 			Does: "R10: charge more than R10 → insufficient funds (402)"},
-		{PIN: "1000000000000999", Provider: "0001", Used: true,
+		{PIN: PINUsed, Provider: "0001", Used: true,
 			Does: "already used (400)"},
-		{PIN: "1000000000002000", Provider: "0001", Balance: 200000, Limit: 20000,
+		{PIN: PINCapped, Provider: "0001", Balance: 200000, Limit: 20000,
 			Does: "R2 000, at most R200 a charge: more → amount exceeds (400)"},
-		{PIN: "1000000000000500", Provider: "0001", Balance: 10000, Fault: FaultSystemError,
+		{PIN: PINSystemError, Provider: "0001", Balance: 10000, Fault: FaultSystemError,
 			Does: "system error (500), nothing charged"},
-		{PIN: "200000000050", Provider: "0002", Balance: 5000,
+		{PIN: PINOTTPartly, Provider: "0002", Balance: 5000,
 			Does: "OTT R50: charge more and only R50 is taken (partly paid)"},
-		{PIN: "200000000300", Provider: "0002", Balance: 30000,
+		{PIN: PINOTT, Provider: "0002", Balance: 30000,
 			Does: "OTT R300: balance stays on the same PIN"},
-		{PIN: "3000000000000100", Provider: "0003", Balance: 10000,
+		{PIN: PINInactive, Provider: "0003", Balance: 10000,
 			Does: "blu: provider not active for this merchant (403)"},
-		{PIN: "9000000000000001", Provider: "0001", Balance: 5000000, Fault: FaultSlowAfterApply,
+		{PIN: PINSlow, Provider: "0001", Balance: 5000000, Fault: FaultSlowAfterApply,
 			Does: "charged, answer slower than the timeout (outcome unknown)"},
-		{PIN: "9000000000000002", Provider: "0001", Balance: 5000000, Fault: Fault500AfterApply,
+		{PIN: PIN500, Provider: "0001", Balance: 5000000, Fault: Fault500AfterApply,
 			Does: "charged, then a 500 (outcome unknown)"},
-		{PIN: "9000000000000003", Provider: "0001", Balance: 5000000, Fault: FaultDropAfterApply,
+		{PIN: PINDropped, Provider: "0001", Balance: 5000000, Fault: FaultDropAfterApply,
 			Does: "charged, then the connection drops (outcome unknown)"},
-		{PIN: "9000000000000004", Provider: "0001", Balance: 5000000, Fault: FaultHTML502AfterApply,
+		{PIN: PINHTML502, Provider: "0001", Balance: 5000000, Fault: FaultHTML502AfterApply,
 			Does: "charged, then an HTML 502 from a proxy (outcome unknown)"},
-		{PIN: "9000000000000005", Provider: "0001", Balance: 5000000, Fault: FaultTruncatedAfterApply,
+		{PIN: PINTruncated, Provider: "0001", Balance: 5000000, Fault: FaultTruncatedAfterApply,
 			Does: "charged, then truncated JSON (outcome unknown)"},
-		{PIN: "9000000000000006", Provider: "0001", Balance: 5000000, Fault: FaultDripAfterApply,
+		{PIN: PINDrip, Provider: "0001", Balance: 5000000, Fault: FaultDripAfterApply,
 			Does: "charged, then a body that drips slowly (outcome unknown)"},
-		{PIN: "9000000000000007", Provider: "0001", Balance: 5000000, Fault: FaultProcessing,
+		{PIN: PINProcessing, Provider: "0001", Balance: 5000000, Fault: FaultProcessing,
 			Does: "Kora says \"processing\"; success about 20 s later"},
-		{PIN: "9000000000000008", Provider: "0001", Balance: 5000000, Fault: Fault401AfterApply,
+		{PIN: PIN401After, Provider: "0001", Balance: 5000000, Fault: Fault401AfterApply,
 			Does: "charged, then 401 invalid authorization key (requery)"},
-		{PIN: "9000000000000009", Provider: "0001", Balance: 5000000, Fault: Fault401BeforeApply,
+		{PIN: PIN401Before, Provider: "0001", Balance: 5000000, Fault: Fault401BeforeApply,
 			Does: "401 invalid authorization key, nothing charged"},
-		{PIN: "8000000000000001", Provider: "0001", Balance: 5000000, Status: kora.StatusFailed,
+		{PIN: PINFailed, Provider: "0001", Balance: 5000000, Status: kora.StatusFailed,
 			Does: "Kora says \"failed\": Transaction failed. Please try again."},
-		{PIN: "8000000000000002", Provider: "0001", Balance: 5000000, Status: kora.StatusExpired,
+		{PIN: PINExpired, Provider: "0001", Balance: 5000000, Status: kora.StatusExpired,
 			Does: "Kora says \"expired\" (declined)"},
-		{PIN: "8000000000000003", Provider: "0001", Balance: 5000000, Status: kora.StatusCancelled,
+		{PIN: PINCancelled, Provider: "0001", Balance: 5000000, Status: kora.StatusCancelled,
 			Does: "Kora says \"cancelled\" (declined)"},
-		{PIN: "8000000000000004", Provider: "0001", Balance: 5000000, Status: kora.StatusAbandoned,
+		{PIN: PINAbandoned, Provider: "0001", Balance: 5000000, Status: kora.StatusAbandoned,
 			Does: "Kora says \"abandoned\" (declined)"},
-		{PIN: "8000000000000005", Provider: "0001", Balance: 5000000, Status: kora.StatusPending,
+		{PIN: PINPending, Provider: "0001", Balance: 5000000, Status: kora.StatusPending,
 			Does: "Kora says \"pending\" and stays so (unknown)"},
-		{PIN: "8000000000000006", Provider: "0001", Balance: 5000000, Status: UnseenStatus,
+		{PIN: PINUnseenStatus, Provider: "0001", Balance: 5000000, Status: UnseenStatus,
 			Does: "Kora says \"" + string(UnseenStatus) + "\", a status never seen (unknown)"},
 	}
 }
