@@ -93,6 +93,10 @@ func main() {
 // terminal.
 func run(args []string, stdout, stderr io.Writer) int {
 	stderr = escapeControls{stderr}
+	if len(args) == 1 && (args[0] == "--help" || args[0] == "-help" || args[0] == "-h") {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
 	cmd := ""
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -123,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout, "voucherpos", version)
 		return exitOK
-	case "help", "--help", "-help", "-h":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}

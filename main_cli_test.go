@@ -148,7 +148,7 @@ var commands = []string{"", "sandbox", "history", "report", "receipt", "reconcil
 // the usage text.
 func TestHelpForEveryCommand(t *testing.T) {
 	env(t)
-	flagLine := regexp.MustCompile(`(?m)^  -([a-z-]+)`)
+	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`)
 	for _, cmd := range commands {
 		for _, h := range []string{"--help", "-h"} {
 			args := []string{h}
@@ -171,8 +171,10 @@ func TestHelpForEveryCommand(t *testing.T) {
 			t.Errorf("usage lacks %s", f)
 		}
 	}
-	if code, out, _ := runCmd("help"); code != 0 || out != usage {
-		t.Errorf("help: %d", code)
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}} {
+		if code, out, _ := runCmd(args...); code != 0 || out != usage {
+			t.Errorf("%v: exit %d, not the usage text", args, code)
+		}
 	}
 }
 
