@@ -328,6 +328,9 @@ func insertEvents(ctx context.Context, tx pgx.Tx, terminalID string, events []sy
 		}
 		latest[p.Sale.Reference] = i
 	}
+	if err := updateRollup(ctx, tx, batch, terminalID, order, latest, events, payloads); err != nil {
+		return err
+	}
 	for _, ref := range order {
 		i := latest[ref]
 		s, seq := payloads[i].Sale, events[i].Seq

@@ -215,3 +215,46 @@ func TestTokensScopeATillToItsOwnEvents(t *testing.T) {
 		t.Fatalf("old token after re-add: %v", err)
 	}
 }
+
+// The rollup the report reads always equals the sales it sums: through
+// status changes, replays of older snapshots and conflicts.
+func TestRollupFollowsTheSales(t *testing.T) {
+	l, _ := newTestLedger(t)
+	ctx := ctxT(t)
+	l.AddTill(ctx, "till-1")
+	c := &chain{till: "till-1"}
+	c.sale(t, 1, "pending", 10000)
+	c.sale(t, 2, "pending", 500)
+	c.sale(t, 1, "approved", 10000)
+	c.sale(t, 2, "declined", 500)
+	c.sale(t, 3, "pending", 700)
+	for _, b := range [][2]int{{1, 2}, {1, 1}, {3, 4}, {2, 3}, {5, 5}, {1, 5}} {
+		if _, err := l.Ingest(ctx, "till-1", c.batch(b[0], b[1])); err != nil {
+			t.Fatal(b, err)
+		}
+		assertRollupMatchesSales(t, l)
+	}
+	rep, err := l.Report(ctx, testNow, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Summaries("")
+	if len(rep.Lines) != 3 || s[0].Sales != 3 || s[0].Unresolved != 1 || s[0].Total.Charged != 10000 {
+		t.Fatalf("report %+v / %+v", rep.Lines, s)
+	}
+}
+
+func assertRollupMatchesSales(t testing.TB, l *Ledger) {
+	t.Helper()
+	var diff int64
+	err := l.pool.QueryRow(ctxT(t), `WITH want AS (`+rebuildRollup[len("INSERT INTO sales_rollup"):]+`),
+		got AS (SELECT * FROM sales_rollup WHERE sales <> 0 OR requested <> 0)
+		SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM got) a) +
+		       (SELECT count(*) FROM (SELECT * FROM got EXCEPT SELECT * FROM want) b)`).Scan(&diff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff != 0 {
+		t.Fatalf("the rollup differs from the sales in %d rows", diff)
+	}
+}

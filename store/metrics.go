@@ -96,8 +96,8 @@ func (c *ledgerCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descChain, prometheus.GaugeValue, float64(t.Conflicts), t.TerminalID)
 	}
 	from, to := dayBounds(c.now().In(c.loc))
-	rows, err := c.l.pool.Query(ctx, `SELECT terminal_id, provider_code, status, count(*) FROM sales
-		WHERE created_at >= $1 AND created_at < $2 GROUP BY terminal_id, provider_code, status`, from, to)
+	rows, err := c.l.pool.Query(ctx, `SELECT terminal_id, provider_code, status, sum(sales)::bigint FROM sales_rollup
+		WHERE bucket >= $1 AND bucket < $2 GROUP BY terminal_id, provider_code, status HAVING sum(sales) > 0`, from, to)
 	if err != nil {
 		up = 0
 		return
