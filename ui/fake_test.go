@@ -32,6 +32,10 @@ type fakeTill struct {
 	// keyRefused: Kora answers 401 to everything; unreachable: nothing
 	// reaches Kora.
 	keyRefused, unreachable bool
+	// storeSales are the store server's (nil: no store server); sync is
+	// where shipping stands.
+	storeSales []pos.Sale
+	sync       pos.SyncStatus
 }
 
 // fakeChangePIN is the change voucher's PIN every fake redemption issues.
@@ -225,3 +229,32 @@ func (f *fakeTill) PrinterName() string        { return f.printer }
 func (f *fakeTill) OnUpdate(fn func(pos.Sale)) { f.onUpdate = fn }
 
 var _ Till = (*fakeTill)(nil)
+
+// The store server: off unless a test sets storeSales (other tills' sales).
+func (f *fakeTill) StoreEnabled() bool { return f.storeSales != nil }
+func (f *fakeTill) SyncStatus() pos.SyncStatus {
+	if f.storeSales == nil {
+		return pos.SyncStatus{}
+	}
+	return f.sync
+}
+func (f *fakeTill) OnSyncChange(fn func(pos.SyncStatus)) {}
+
+func (f *fakeTill) StoreSale(_ context.Context, ref string) (pos.Sale, []pos.StoreEvent, error) {
+	for _, s := range f.storeSales {
+		if s.Reference == ref {
+			return s, []pos.StoreEvent{{At: s.CreatedAt, Kind: "approved", Detail: "KPY-CA-other"}}, nil
+		}
+	}
+	return pos.Sale{}, nil, errors.New("sale not found at the store server")
+}
+
+func (f *fakeTill) StoreFind(_ context.Context, last4 string, amount pos.Money) ([]pos.Sale, error) {
+	var out []pos.Sale
+	for _, s := range f.storeSales {
+		if s.PINLast4 == last4 && s.Requested == amount {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}

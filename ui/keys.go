@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -34,14 +35,16 @@ type keyMap struct {
 	Print   key.Binding
 	Preview key.Binding
 	// Staff screens.
-	History key.Binding
-	Report  key.Binding
-	Open    key.Binding
-	Filter  key.Binding
-	PrevDay key.Binding
-	NextDay key.Binding
-	Recheck key.Binding
-	Scroll  key.Binding
+	History   key.Binding
+	Report    key.Binding
+	Open      key.Binding
+	Filter    key.Binding
+	PrevDay   key.Binding
+	NextDay   key.Binding
+	Recheck   key.Binding
+	Scroll    key.Binding
+	StoreView key.Binding
+	Text      key.Binding // a letter, digit or - _ . or space of a lookup
 	// Overlays.
 	Help          key.Binding
 	CloseHelp     key.Binding
@@ -93,14 +96,16 @@ func newKeyMap() *keyMap {
 		Print:   b(ks("p"), "p", "print slip"),
 		Preview: b(ks("v"), "v", "view slip"),
 
-		History: b(ks("h"), "h", "history"),
-		Report:  b(ks("z"), "z", "report"),
-		Open:    b(ks("enter"), "enter", "details"),
-		Filter:  b(ks("f"), "f", "filter"),
-		PrevDay: b(ks("left", "["), "←", "earlier"),
-		NextDay: b(ks("right", "]"), "→", "day after"),
-		Recheck: b(ks("r"), "r", "check now"),
-		Scroll:  b(ks("up", "down", "k", "j"), "↑↓", "scroll slip"),
+		History:   b(ks("h"), "h", "history"),
+		Report:    b(ks("z"), "z", "report"),
+		Open:      b(ks("enter"), "enter", "details"),
+		Filter:    b(ks("f"), "f", "filter"),
+		PrevDay:   b(ks("left", "["), "←", "earlier"),
+		NextDay:   b(ks("right", "]"), "→", "day after"),
+		Recheck:   b(ks("r"), "r", "check now"),
+		Scroll:    b(ks("up", "down", "k", "j"), "↑↓", "scroll slip"),
+		StoreView: b(ks("s"), "s", "store lookup"),
+		Text:      b(textKeys(), "a-z 0-9", "type"),
 
 		Help:          b(ks("?"), "?", "help"),
 		CloseHelp:     b(ks("?", "esc", "-", "minus", "enter"), "esc", "close"),
@@ -118,6 +123,15 @@ func newKeyMap() *keyMap {
 		MenuReport:  b(ks("3"), "3", "Z-report"),
 		MenuReprint: b(ks("4"), "4", "reprint"),
 	}
+}
+
+// textKeys are the characters a store lookup takes.
+func textKeys() []string {
+	var out []string
+	for c := 'a'; c <= 'z'; c++ {
+		out = append(out, string(c), strings.ToUpper(string(c)))
+	}
+	return append(append(out, digitKeys...), "-", "_", ".", "space")
 }
 
 // matches: the key press is one of the bindings' (enabled) keys.
@@ -181,6 +195,9 @@ func (m *model) syncKeys() {
 	case stateHistory:
 		k.Up.SetEnabled(m.hist.sel > 0)
 		k.Down.SetEnabled(m.hist.sel < len(m.hist.shown)-1)
+	case stateStore:
+		k.Up.SetEnabled(m.store.sel > 0)
+		k.Down.SetEnabled(m.store.sel < len(m.store.found)-1)
 	case stateProvider:
 		k.Up.SetEnabled(n > 1)
 		k.Down.SetEnabled(n > 1)
@@ -197,7 +214,12 @@ func (m *model) syncKeys() {
 	} else {
 		k.PrevDay.SetHelp("←", "earlier")
 	}
-	k.Open.SetEnabled(m.hist.sel < len(m.hist.shown))
+	k.StoreView.SetEnabled(staff && m.till.StoreEnabled())
+	if m.state == stateStore {
+		k.Open.SetEnabled(m.store.sel < len(m.store.found))
+	} else {
+		k.Open.SetEnabled(m.hist.sel < len(m.hist.shown))
+	}
 	k.Scroll.SetEnabled(m.slipScrolls())
 	k.ScrollPanel.SetEnabled(m.panelScrolls())
 }
@@ -214,6 +236,8 @@ func (m *model) fieldText() string {
 		return m.entry.pin
 	case statePhone:
 		return m.entry.phone
+	case stateStore:
+		return m.store.query
 	}
 	return ""
 }

@@ -37,6 +37,7 @@ const (
 	stateDetail
 	stateReport
 	stateSupervisorMenu
+	stateStore
 )
 
 // typing: a screen where the sale is typed.
@@ -52,7 +53,7 @@ func (s state) typing() bool {
 // screen.
 func (s state) selling() bool {
 	switch s {
-	case stateHistory, stateDetail, stateReport, stateSupervisorMenu:
+	case stateHistory, stateDetail, stateReport, stateSupervisorMenu, stateStore:
 		return false
 	}
 	return true
@@ -101,6 +102,7 @@ type (
 	saleUpdateMsg struct{ sale pos.Sale }
 	unresolvedMsg int
 	tickMsg       time.Time
+	syncMsg       pos.SyncStatus
 	// noticeMsg is a command's failure that no screen waits for: it is
 	// said in the notice line, never dropped.
 	noticeMsg string
@@ -186,6 +188,7 @@ type model struct {
 	entry    entry
 	out      outcome
 	hist     history
+	store    store
 	print    printing
 	session  kioskSession
 	lock     lockout
@@ -194,6 +197,7 @@ type model struct {
 
 	ticking    bool
 	unresolved int
+	sync       pos.SyncStatus // shipping to the store server
 	notice     string
 }
 
@@ -223,7 +227,16 @@ func newModel(till Till, opts Options) *model {
 func (m *model) demo() bool { return m.opts.Mode == ModeDemo }
 
 // Init counts the unresolved sales; it sends nothing to Kora.
-func (m *model) Init() tea.Cmd { return tea.Batch(m.countCmd(), m.idleTick()) }
+func (m *model) Init() tea.Cmd { return tea.Batch(m.countCmd(), m.syncCmd(), m.idleTick()) }
+
+// syncCmd reads where shipping to the store server stands.
+func (m *model) syncCmd() tea.Cmd {
+	if !m.till.StoreEnabled() {
+		return nil
+	}
+	till := m.till
+	return func() tea.Msg { return syncMsg(till.SyncStatus()) }
+}
 
 func (m *model) countCmd() tea.Cmd {
 	till := m.till
@@ -270,6 +283,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		m.onChangePIN(msg)
 	case unresolvedMsg:
 		m.unresolved = int(msg)
+	case syncMsg:
+		m.sync = pos.SyncStatus(msg)
+	case storeMsg:
+		m.onStore(msg)
 	case noticeMsg:
 		m.notice = string(msg)
 	case historyMsg:

@@ -107,6 +107,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyKpPlus}
 	case "kpminus":
 		return tea.KeyPressMsg{Code: tea.KeyKpMinus}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}
 	r := []rune(k)[0]
 	return tea.KeyPressMsg{Code: r, Text: k}
@@ -129,7 +131,7 @@ func (h *harness) press(keys ...string) {
 
 func isNamed(k string) bool {
 	switch k {
-	case "enter", "esc", "backspace", "up", "down", "left", "right", "ctrl+c", "kpenter", "kpplus", "kpminus":
+	case "enter", "esc", "backspace", "up", "down", "left", "right", "ctrl+c", "kpenter", "kpplus", "kpminus", "space":
 		return true
 	}
 	return false

@@ -35,6 +35,7 @@ func Run(ctx context.Context, till Till, opts Options, in io.Reader, out io.Writ
 	}
 	p := tea.NewProgram(m, popts...)
 	till.OnUpdate(func(s pos.Sale) { p.Send(saleUpdateMsg{s}) })
+	till.OnSyncChange(func(st pos.SyncStatus) { p.Send(syncMsg(st)) })
 	_, err := p.Run()
 	return err
 }

@@ -34,6 +34,7 @@ var screens = map[state]screen{
 	stateDetail:         detailScreen{},
 	stateReport:         reportScreen{},
 	stateSupervisorMenu: supervisorMenuScreen{},
+	stateStore:          storeScreen{},
 }
 
 // staffKey opens History or the report (bindings that syncKeys switches

@@ -48,8 +48,11 @@ func (detailScreen) view(m *model) []string {
 	return out
 }
 
-func (m *model) detailLines() []string {
-	s := m.hist.detail
+func (m *model) detailLines() []string { return m.detailOf(m.hist.detail) }
+
+// detailOf is one sale's detail, from this till or (the store lookup)
+// another.
+func (m *model) detailOf(s *pos.Sale) []string {
 	if s == nil {
 		return nil
 	}

@@ -52,7 +52,7 @@ type historyMsg struct {
 func (historyScreen) bindings(m *model) (bar, more []key.Binding) {
 	k := m.keys
 	return []key.Binding{k.Back, k.Open, k.Up, k.Down, k.Filter, k.PrevDay, k.Recheck, k.Report},
-		[]key.Binding{k.NextDay, k.History}
+		[]key.Binding{k.NextDay, k.History, k.StoreView}
 }
 
 func (historyScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
@@ -79,6 +79,8 @@ func (historyScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 		return m.resolveCmd(m.recheckable())
 	case matches(msg, k.Report):
 		return m.openReport()
+	case matches(msg, k.StoreView):
+		return m.openStore()
 	case matches(msg, k.Back, k.History):
 		m.leaveHistory()
 	}

@@ -27,6 +27,15 @@ type Till interface {
 	PrinterName() string
 	// OnUpdate is told of every sale the reconciler resolves.
 	OnUpdate(fn func(pos.Sale))
+
+	// The store server, when [store_server] names one.
+	StoreEnabled() bool
+	// SyncStatus reads the journal: call it from a command.
+	SyncStatus() pos.SyncStatus
+	// OnSyncChange is told of each change of the shipping state.
+	OnSyncChange(fn func(pos.SyncStatus))
+	StoreSale(ctx context.Context, ref string) (pos.Sale, []pos.StoreEvent, error)
+	StoreFind(ctx context.Context, pinLast4 string, amount pos.Money) ([]pos.Sale, error)
 }
 
 // Mode is what the status bar says the till is running on.

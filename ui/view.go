@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"voucherpos/pos"
 )
 
 // Smallest window the till draws in.
@@ -157,21 +159,68 @@ func (m *model) statusBar() string {
 		badgeWidth = len(" DEMO ")
 	}
 	right, rightWidth := "", 0
-	if m.unresolved > 0 {
-		right = fmt.Sprintf(" %d unresolved ", m.unresolved)
-		if m.width < 60 {
-			right = fmt.Sprintf(" %d open ", m.unresolved)
+	if s := m.syncText(); s != "" {
+		rightWidth = cells(s)
+		right = m.st.Hint.Render(s)
+		if m.sync.State == pos.SyncUnreachable || m.sync.State == pos.SyncRefused {
+			right = m.st.Warn.Render(s)
 		}
-		rightWidth = cells(right)
-		right = m.st.Warn.Render(right)
+	}
+	if m.unresolved > 0 {
+		open := fmt.Sprintf(" %d unresolved ", m.unresolved)
+		if m.width < 60 {
+			open = fmt.Sprintf(" %d open ", m.unresolved)
+		}
+		rightWidth += cells(open)
+		right += m.st.Warn.Render(open)
 	}
 	left := " " + m.opts.Store.Name + " " + m.st.Dot + " " + m.opts.Store.TerminalID + " "
 	space := m.width - cells(left) - badgeWidth - rightWidth
 	if space < 1 {
-		left = m.fit(left)
+		// The store's name gives way first: the mode and what is open stay.
+		if room := m.width - badgeWidth - rightWidth; room > 1 {
+			left = ansi.Truncate(left, room-1, "…") + " "
+		} else {
+			left = ""
+		}
 		space = max(m.width-cells(left)-badgeWidth-rightWidth, 0)
 	}
 	return m.fit(m.st.Bar.Render(left+strings.Repeat(" ", space)) + badge + right)
+}
+
+// syncText is where shipping to the store server stands, for the status
+// bar: "sync ✓", "sync: 12 waiting", "store server unreachable since
+// 10:42" (shorter on a narrow window); "" with no store server.
+func (m *model) syncText() string {
+	s := m.sync
+	if !s.Enabled {
+		return ""
+	}
+	narrow := m.width < 60
+	since := s.Since.Format("15:04")
+	switch s.State {
+	case pos.SyncInSync:
+		if m.st.ascii {
+			return " sync ok "
+		}
+		return " sync ✓ "
+	case pos.SyncWaiting:
+		if narrow {
+			return fmt.Sprintf(" %d to sync ", s.Waiting)
+		}
+		return fmt.Sprintf(" sync: %d waiting ", s.Waiting)
+	case pos.SyncUnreachable:
+		if narrow {
+			return " store off " + since + " "
+		}
+		return " store server unreachable since " + since + " "
+	case pos.SyncRefused:
+		if narrow {
+			return " store refuses "
+		}
+		return " store server refuses since " + since + " "
+	}
+	return ""
 }
 
 func (m *model) helpBar() string {
