@@ -352,10 +352,10 @@ func (m *model) sharedKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case m.state == stateSubmitting:
 		return nil, false // nothing else may act while Kora is asked
 	case matches(msg, m.keys.Help):
-		m.push(&helpOverlay{})
+		m.push(helpPanel())
 		return nil, true
 	case matches(msg, m.keys.Vouchers):
-		m.push(&vouchersOverlay{})
+		m.push(vouchersPanel())
 		return nil, true
 	}
 	return nil, false

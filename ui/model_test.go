@@ -599,9 +599,9 @@ func TestGoldenScreens(t *testing.T) {
 			m.state, m.out.submittedAt, m.out.parkable, m.out.sale.Checks = stateChecking, m.now().Add(-14*time.Second), true, 4
 		},
 		"history":   func(m *model) { m.state, m.hist.shown, m.hist.day = stateHistory, []pos.Sale{approved, partly}, at },
-		"help":      func(m *model) { m.push(&helpOverlay{}) },
+		"help":      func(m *model) { m.push(helpPanel()) },
 		"quit":      func(m *model) { m.entry.amountText = "5"; m.push(&quitOverlay{}) },
-		"vouchers":  func(m *model) { m.push(&vouchersOverlay{}) },
+		"vouchers":  func(m *model) { m.push(vouchersPanel()) },
 		"unresolve": func(m *model) { m.unresolved, m.notice = 2, "Parked sale R 25.00 is now APPROVED" },
 		"detail": func(m *model) {
 			m.state, m.hist.detail, m.print.note = stateDetail, &approved, "Slip printed (/var/spool/slips.txt)."

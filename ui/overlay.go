@@ -75,26 +75,47 @@ func (m *model) helpTop() overlay {
 	return o
 }
 
-// helpOverlay is the ? page: the keys of the screen below, from the same
-// bindings as its help bar, and a few words on how the till works.
-type helpOverlay struct{ top int }
-
-func (h *helpOverlay) bindings(m *model) []key.Binding {
-	return []key.Binding{m.keys.CloseHelp, m.keys.ScrollPanel}
+// panelOverlay is a page of lines over the screen, a screenful at a time
+// when it is taller than the window: the ? page (the keys of the screen
+// below, from the same bindings as its help bar) or the demo vouchers.
+type panelOverlay struct {
+	vouchers bool // the demo vouchers, else help
+	top      int
 }
 
-func (h *helpOverlay) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
+func helpPanel() *panelOverlay     { return &panelOverlay{} }
+func vouchersPanel() *panelOverlay { return &panelOverlay{vouchers: true} }
+
+func (p *panelOverlay) lines(m *model) []string {
+	if p.vouchers {
+		return m.vouchersLines()
+	}
+	return m.helpLines()
+}
+
+func (p *panelOverlay) closeKey(m *model) key.Binding {
+	if p.vouchers {
+		return m.keys.CloseVouchers
+	}
+	return m.keys.CloseHelp
+}
+
+func (p *panelOverlay) bindings(m *model) []key.Binding {
+	return []key.Binding{p.closeKey(m), m.keys.ScrollPanel}
+}
+
+func (p *panelOverlay) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case matches(msg, m.keys.ScrollPanel):
-		h.top = scrollBy(h.top, msg, m.keys, len(m.helpLines()), m.hgt-2)
-	case matches(msg, m.keys.CloseHelp):
+		p.top = scrollBy(p.top, msg, m.keys, len(p.lines(m)), m.hgt-2)
+	case matches(msg, p.closeKey(m)):
 		m.pop()
 	}
 	return nil
 }
 
-func (h *helpOverlay) view(m *model, height int) []string {
-	return m.scrollPanel(m.helpLines(), h.top, height)
+func (p *panelOverlay) view(m *model, height int) []string {
+	return m.scrollPanel(p.lines(m), p.top, height)
 }
 
 // helpLines: the screen's keys, then how the till works.
@@ -131,27 +152,6 @@ func padRight(s string, n int) string {
 		return s + strings.Repeat(" ", n-w)
 	}
 	return s
-}
-
-// vouchersOverlay is the demo's panel of vouchers to try.
-type vouchersOverlay struct{ top int }
-
-func (v *vouchersOverlay) bindings(m *model) []key.Binding {
-	return []key.Binding{m.keys.CloseVouchers, m.keys.ScrollPanel}
-}
-
-func (v *vouchersOverlay) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case matches(msg, m.keys.ScrollPanel):
-		v.top = scrollBy(v.top, msg, m.keys, len(m.vouchersLines()), m.hgt-2)
-	case matches(msg, m.keys.CloseVouchers):
-		m.pop()
-	}
-	return nil
-}
-
-func (v *vouchersOverlay) view(m *model, height int) []string {
-	return m.scrollPanel(m.vouchersLines(), v.top, height)
 }
 
 func (m *model) vouchersLines() []string {
@@ -233,7 +233,7 @@ func (s *slipOverlay) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, print):
 		return m.printCmd(m.out.sale.Reference)
 	case matches(msg, k.Help):
-		m.push(&helpOverlay{})
+		m.push(helpPanel())
 	case matches(msg, k.Quit):
 		return tea.Quit
 	}
@@ -287,14 +287,6 @@ func scrollBy(top int, msg tea.KeyPressMsg, k *keyMap, n, height int) int {
 
 // panelScrolls: the open help or voucher panel is taller than the window.
 func (m *model) panelScrolls() bool {
-	var n int
-	switch m.top().(type) {
-	case *helpOverlay:
-		n = len(m.helpLines())
-	case *vouchersOverlay:
-		n = len(m.vouchersLines())
-	default:
-		return false
-	}
-	return n > m.hgt-2
+	p, ok := m.top().(*panelOverlay)
+	return ok && len(p.lines(m)) > m.hgt-2
 }

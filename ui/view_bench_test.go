@@ -143,9 +143,9 @@ func benchScreens(cur pos.Currency) []struct {
 			m.out.sale, m.state = approved, stateApproved
 			m.push(&slipOverlay{lines: strings.Split(strings.TrimSpace(pos.BuildSlip(approved, pos.ReceiptInfo{StoreName: "Demo Spaza", Width: 32, ChangePIN: approved.ChangePIN}).Text()), "\n")})
 		}},
-		{"help", func(m *model) { m.push(&helpOverlay{}) }},
+		{"help", func(m *model) { m.push(helpPanel()) }},
 		{"quit", func(m *model) { m.entry.amountText = "5"; m.push(&quitOverlay{}) }},
-		{"vouchers", func(m *model) { m.push(&vouchersOverlay{}) }},
+		{"vouchers", func(m *model) { m.push(vouchersPanel()) }},
 		{"unresolved", func(m *model) { m.unresolved, m.notice = 2, "Parked sale R 25.00 is now APPROVED" }},
 		{"too-small", func(m *model) { m.Update(tea.WindowSizeMsg{Width: 39, Height: 11}) }},
 	}
