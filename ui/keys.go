@@ -134,6 +134,13 @@ func textKeys() []string {
 	return append(append(out, digitKeys...), "-", "_", ".", "space")
 }
 
+// digits is the Digit binding, with what the digits type on this screen.
+func (m *model) digits(what string) key.Binding {
+	d := m.keys.Digit
+	d.SetHelp("0-9", what)
+	return d
+}
+
 // matches: the key press is one of the bindings' (enabled) keys.
 func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
 

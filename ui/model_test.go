@@ -83,32 +83,17 @@ func (h *harness) run(cmd tea.Cmd) {
 	}
 }
 
+// namedKeys are the keys the tests name rather than type.
+var namedKeys = map[string]tea.KeyPressMsg{
+	"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "backspace": {Code: tea.KeyBackspace},
+	"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight},
+	"ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "kpenter": {Code: tea.KeyKpEnter}, "kpplus": {Code: tea.KeyKpPlus},
+	"kpminus": {Code: tea.KeyKpMinus}, "space": {Code: tea.KeySpace, Text: " "},
+}
+
 func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	case "kpenter":
-		return tea.KeyPressMsg{Code: tea.KeyKpEnter}
-	case "kpplus":
-		return tea.KeyPressMsg{Code: tea.KeyKpPlus}
-	case "kpminus":
-		return tea.KeyPressMsg{Code: tea.KeyKpMinus}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	if msg, ok := namedKeys[k]; ok {
+		return msg
 	}
 	r := []rune(k)[0]
 	return tea.KeyPressMsg{Code: r, Text: k}
@@ -130,11 +115,8 @@ func (h *harness) press(keys ...string) {
 }
 
 func isNamed(k string) bool {
-	switch k {
-	case "enter", "esc", "backspace", "up", "down", "left", "right", "ctrl+c", "kpenter", "kpplus", "kpminus", "space":
-		return true
-	}
-	return false
+	_, ok := namedKeys[k]
+	return ok
 }
 
 // screen is the plain text on screen.
@@ -566,19 +548,26 @@ func TestTinyWindowAsksForMore(t *testing.T) {
 	h.want("Please make this window at least 40×12")
 }
 
+// fixtureSales are the fixed sales of the golden screens and the View
+// benchmarks: a change voucher and a partly paid OTT, at 09:41.
+func fixtureSales(cur pos.Currency) (at time.Time, approved, partly pos.Sale) {
+	expiry := time.Date(2029, 11, 27, 0, 0, 0, 0, time.UTC)
+	at = time.Date(2026, 11, 27, 9, 41, 0, 0, tillZone)
+	approved = pos.Sale{Reference: "demo-1-20261127100000000-abcdefghij", CreatedAt: at, ProviderName: "1Voucher", PINLast4: "2943", Status: pos.Approved, Currency: cur,
+		Requested: 12050, Charged: 12050, Fee: 181, VAT: 27, KoraReference: "KPY-CA-qFNr4bXheKr6", VoucherSerial: "20250000000000160016",
+		Balance: 37950, HasBalance: true, Expiry: expiry, HasChangePIN: true, ChangePIN: "4978912404790295"}
+	partly = pos.Sale{CreatedAt: at.Add(7 * time.Minute), ProviderName: "OTT", PINLast4: "0050", Status: pos.Approved, Currency: cur, Requested: 8000, Charged: 5000, Fee: 75, VAT: 11,
+		KoraReference: "KPY-CA-OTTxxxxxxxxx", Balance: 0, HasBalance: true}
+	return at, approved, partly
+}
+
 // Golden screens at 80×24 and 40×12, from fixed sales so that they do not
 // change from run to run. go test ./ui -update rewrites them.
 func TestGoldenScreens(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	cur := h.till.Currency()
-	expiry := time.Date(2029, 11, 27, 0, 0, 0, 0, time.UTC)
-	at := time.Date(2026, 11, 27, 9, 41, 0, 0, tillZone)
-	approved := pos.Sale{Reference: "demo-1-20261127100000000-abcdefghij", CreatedAt: at, ProviderName: "1Voucher", PINLast4: "2943", Status: pos.Approved, Currency: cur,
-		Requested: 12050, Charged: 12050, Fee: 181, VAT: 27, KoraReference: "KPY-CA-qFNr4bXheKr6", VoucherSerial: "20250000000000160016",
-		Balance: 37950, HasBalance: true, Expiry: expiry, HasChangePIN: true, ChangePIN: "4978912404790295"}
-	partly := pos.Sale{CreatedAt: at.Add(7 * time.Minute), ProviderName: "OTT", PINLast4: "0050", Status: pos.Approved, Currency: cur, Requested: 8000, Charged: 5000, Fee: 75, VAT: 11,
-		KoraReference: "KPY-CA-OTTxxxxxxxxx", Balance: 0, HasBalance: true}
+	at, approved, partly := fixtureSales(cur)
 	screens := map[string]func(m *model){
 		"amount":   func(m *model) { m.entry.amountText = "1234.5" },
 		"provider": func(m *model) { m.state, m.entry.amount = stateProvider, 12050 },

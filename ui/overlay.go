@@ -225,11 +225,7 @@ func (s *slipOverlay) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, closeSlip):
 		m.pop()
 	case matches(msg, scroll):
-		if matches(msg, k.Up) {
-			s.top = max(s.top-1, 0)
-		} else {
-			s.top = min(s.top+1, max(len(s.lines)-1, 0))
-		}
+		s.top = m.moveSel(msg, s.top, len(s.lines))
 	case matches(msg, print):
 		return m.printCmd(m.out.sale.Reference)
 	case matches(msg, k.Help):

@@ -13,11 +13,9 @@ type amountScreen struct{}
 
 func (amountScreen) bindings(m *model) (bar, more []key.Binding) {
 	k := m.keys
-	digits := k.Digit
-	digits.SetHelp("0-9", "amount")
 	return []key.Binding{k.Next, k.Clear, k.History, k.Report},
 		// Backspace is left to the ? page: the bar keeps room for Esc.
-		[]key.Binding{digits, k.Point, k.Delete}
+		[]key.Binding{m.digits("amount"), k.Point, k.Delete}
 }
 
 func (amountScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {

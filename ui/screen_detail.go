@@ -19,11 +19,7 @@ func (detailScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 	h, k := &m.hist, m.keys
 	switch {
 	case matches(msg, k.Scroll):
-		if matches(msg, k.Up) {
-			h.slipTop = max(h.slipTop-1, 0)
-		} else {
-			h.slipTop = min(h.slipTop+1, max(len(h.slip)-1, 0))
-		}
+		h.slipTop = m.moveSel(msg, h.slipTop, len(h.slip))
 	case matches(msg, k.Print):
 		return m.printCmd(h.detail.Reference)
 	case matches(msg, k.Recheck):

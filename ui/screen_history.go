@@ -58,10 +58,8 @@ func (historyScreen) bindings(m *model) (bar, more []key.Binding) {
 func (historyScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 	h, k := &m.hist, m.keys
 	switch {
-	case matches(msg, k.Up):
-		h.sel = max(h.sel-1, 0)
-	case matches(msg, k.Down):
-		h.sel = min(h.sel+1, max(len(h.shown)-1, 0))
+	case matches(msg, k.Up, k.Down):
+		h.sel = m.moveSel(msg, h.sel, len(h.shown))
 	case matches(msg, k.Open):
 		s := h.shown[h.sel]
 		h.detail, h.slip, h.slipTop, m.state, m.print.note = &s, nil, 0, stateDetail, ""
@@ -85,6 +83,14 @@ func (historyScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 		m.leaveHistory()
 	}
 	return nil
+}
+
+// moveSel moves a list's selection one up or down, within its n rows.
+func (m *model) moveSel(msg tea.KeyPressMsg, sel, n int) int {
+	if matches(msg, m.keys.Up) {
+		return max(sel-1, 0)
+	}
+	return min(sel+1, max(n-1, 0))
 }
 
 // recheckable is the unresolved sale on screen that r would ask Kora

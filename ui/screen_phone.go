@@ -15,9 +15,7 @@ type phoneScreen struct{}
 
 func (phoneScreen) bindings(m *model) (bar, more []key.Binding) {
 	k := m.keys
-	digits := k.Digit
-	digits.SetHelp("0-9", "number")
-	return []key.Binding{k.Next, k.Back, k.Delete}, []key.Binding{digits, k.PhonePlus, k.Space}
+	return []key.Binding{k.Next, k.Back, k.Delete}, []key.Binding{m.digits("number"), k.PhonePlus, k.Space}
 }
 
 // maxPhone is the longest phone number the screen takes, spaces included.

@@ -16,9 +16,7 @@ type pinScreen struct{}
 
 func (pinScreen) bindings(m *model) (bar, more []key.Binding) {
 	k := m.keys
-	digits := k.Digit
-	digits.SetHelp("0-9", "PIN")
-	return []key.Binding{k.Next, k.Back, k.Delete}, []key.Binding{digits}
+	return []key.Binding{k.Next, k.Back, k.Delete}, []key.Binding{m.digits("PIN")}
 }
 
 func (pinScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {

@@ -66,10 +66,8 @@ func (storeScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case matches(msg, k.Delete):
 		st.query, st.err, st.found, st.asked = trimLast(st.query), "", nil, false
-	case matches(msg, k.Up):
-		st.sel = max(st.sel-1, 0)
-	case matches(msg, k.Down):
-		st.sel = min(st.sel+1, max(len(st.found)-1, 0))
+	case matches(msg, k.Up, k.Down):
+		st.sel = m.moveSel(msg, st.sel, len(st.found))
 	case matches(msg, k.Open):
 		s := st.found[st.sel]
 		st.open = &s

@@ -31,9 +31,7 @@ type supervisorOverlay struct {
 
 func (s *supervisorOverlay) bindings(m *model) []key.Binding {
 	k := m.keys
-	digits := k.Digit
-	digits.SetHelp("0-9", "PIN")
-	return []key.Binding{k.Next, k.Back, digits, k.Delete}
+	return []key.Binding{k.Next, k.Back, m.digits("PIN"), k.Delete}
 }
 
 func (s *supervisorOverlay) key(m *model, msg tea.KeyPressMsg) tea.Cmd {

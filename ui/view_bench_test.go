@@ -91,13 +91,7 @@ func benchScreens(cur pos.Currency) []struct {
 	name string
 	set  func(m *model)
 } {
-	expiry := time.Date(2029, 11, 27, 0, 0, 0, 0, time.UTC)
-	at := time.Date(2026, 11, 27, 9, 41, 0, 0, tillZone)
-	approved := pos.Sale{Reference: "demo-1-20261127100000000-abcdefghij", CreatedAt: at, ProviderName: "1Voucher", PINLast4: "2943", Status: pos.Approved, Currency: cur,
-		Requested: 12050, Charged: 12050, Fee: 181, VAT: 27, KoraReference: "KPY-CA-qFNr4bXheKr6", VoucherSerial: "20250000000000160016",
-		Balance: 37950, HasBalance: true, Expiry: expiry, HasChangePIN: true, ChangePIN: "4978912404790295"}
-	partly := pos.Sale{CreatedAt: at.Add(7 * time.Minute), ProviderName: "OTT", PINLast4: "0050", Status: pos.Approved, Currency: cur, Requested: 8000, Charged: 5000, Fee: 75, VAT: 11,
-		KoraReference: "KPY-CA-OTTxxxxxxxxx", Balance: 0, HasBalance: true}
+	at, approved, partly := fixtureSales(cur)
 	day := make([]pos.Sale, 1000)
 	for i := range day {
 		day[i] = approved
