@@ -126,27 +126,6 @@ func (c Currency) FromAmount(a kora.Amount) (Money, error) {
 	return Money(v), nil
 }
 
-// What ParseInput answers. Each error it returns matches one of these with
-// errors.Is; its Error() is a sentence for the cashier, with the currency's
-// digits and the till's limit filled in.
-var (
-	ErrAmountEmpty    = errors.New("Type an amount.")
-	ErrAmountZero     = errors.New("The amount must be more than zero.")
-	ErrAmountNegative = errors.New("The amount can't be negative.")
-	ErrAmountDecimals = errors.New("Too many digits after the point.")
-	ErrAmountTooLarge = errors.New("That amount is too large.")
-	ErrAmountSyntax   = errors.New("Use digits and one decimal point.")
-)
-
-// inputError is a sentinel with a more specific sentence for the same reason.
-type inputError struct {
-	kind error
-	msg  string
-}
-
-func (e *inputError) Error() string { return e.msg }
-func (e *inputError) Unwrap() error { return e.kind }
-
 // ParseInput reads an amount as a cashier types or pastes it: "100", "100.5",
 // "1 234,50", "R100", "zar 12.30", "1234.", ".5", "1,234.50", "1.234,50".
 //
@@ -166,11 +145,11 @@ func (c Currency) ParseInput(s string, limit Money) (Money, error) {
 		s = strings.TrimSpace(s)
 	}
 	if s == "" {
-		return 0, ErrAmountEmpty
+		return 0, inputError(FieldAmount, ErrAmountEmpty)
 	}
 	intDigits, frac, ok := splitInput(s)
 	if !ok {
-		return 0, ErrAmountSyntax
+		return 0, inputError(FieldAmount, ErrAmountSyntax)
 	}
 	d := c.digits()
 	if len(frac) > d {
@@ -186,9 +165,9 @@ func (c Currency) ParseInput(s string, limit Money) (Money, error) {
 	}
 	switch {
 	case !overflow && v == 0:
-		return 0, ErrAmountZero
+		return 0, inputError(FieldAmount, ErrAmountZero)
 	case neg:
-		return 0, ErrAmountNegative
+		return 0, inputError(FieldAmount, ErrAmountNegative)
 	case overflow || (limit > 0 && Money(v) > limit):
 		return 0, c.tooLargeError(limit)
 	}
@@ -196,26 +175,16 @@ func (c Currency) ParseInput(s string, limit Money) (Money, error) {
 }
 
 func (c Currency) decimalsError() error {
-	var msg string
-	switch d := c.digits(); d {
-	case 0:
-		msg = "Type a whole amount, with no digits after the point."
-	case 1:
-		msg = "At most 1 digit after the point."
-	default:
-		msg = fmt.Sprintf("At most %d digits after the point.", d)
-	}
-	return &inputError{kind: ErrAmountDecimals, msg: msg}
+	return &InputError{Field: FieldAmount, Reason: ErrAmountDecimals, Want: itoa(c.digits())}
 }
 
+// tooLargeError names the till's limit, when it has one.
 func (c Currency) tooLargeError(limit Money) error {
-	if limit <= 0 {
-		return ErrAmountTooLarge
+	e := inputError(FieldAmount, ErrAmountTooLarge)
+	if limit > 0 {
+		e.Want = c.Format(limit)
 	}
-	return &inputError{
-		kind: ErrAmountTooLarge,
-		msg:  fmt.Sprintf("The most this till takes is %s.", c.Format(limit)),
-	}
+	return e
 }
 
 // cutMinus removes a leading minus sign (ASCII or U+2212).

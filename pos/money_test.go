@@ -195,27 +195,27 @@ func TestParseInputRefusesWithTheReason(t *testing.T) {
 		want    error
 		wantMsg string
 	}{
-		{"", pos.ErrAmountEmpty, "Type an amount."},
-		{"   ", pos.ErrAmountEmpty, "Type an amount."},
-		{"R", pos.ErrAmountEmpty, "Type an amount."},
-		{"R ", pos.ErrAmountEmpty, "Type an amount."},
-		{"0", pos.ErrAmountZero, "The amount must be more than zero."},
-		{"0.00", pos.ErrAmountZero, "The amount must be more than zero."},
-		{"R 0,0", pos.ErrAmountZero, "The amount must be more than zero."},
+		{"", pos.ErrAmountEmpty, "amount: no amount"},
+		{"   ", pos.ErrAmountEmpty, "amount: no amount"},
+		{"R", pos.ErrAmountEmpty, "amount: no amount"},
+		{"R ", pos.ErrAmountEmpty, "amount: no amount"},
+		{"0", pos.ErrAmountZero, "amount: amount is zero"},
+		{"0.00", pos.ErrAmountZero, "amount: amount is zero"},
+		{"R 0,0", pos.ErrAmountZero, "amount: amount is zero"},
 		{"-5", pos.ErrAmountNegative, ""},
 		{"-R 3.00", pos.ErrAmountNegative, ""},
 		{"R -3", pos.ErrAmountNegative, ""},
 		{"\u22125", pos.ErrAmountNegative, ""},
-		{"1.005", pos.ErrAmountDecimals, "At most 2 digits after the point."},
-		{"12.500", pos.ErrAmountDecimals, "At most 2 digits after the point."},
-		{"1,234", pos.ErrAmountDecimals, "At most 2 digits after the point."},
-		{"5000.01", pos.ErrAmountTooLarge, "The most this till takes is R 5 000.00."},
-		{"10 000", pos.ErrAmountTooLarge, "The most this till takes is R 5 000.00."},
-		{forty, pos.ErrAmountTooLarge, "The most this till takes is R 5 000.00."},
-		{forty + ".99", pos.ErrAmountTooLarge, "The most this till takes is R 5 000.00."},
+		{"1.005", pos.ErrAmountDecimals, "amount: too many decimals (want 2)"},
+		{"12.500", pos.ErrAmountDecimals, "amount: too many decimals (want 2)"},
+		{"1,234", pos.ErrAmountDecimals, "amount: too many decimals (want 2)"},
+		{"5000.01", pos.ErrAmountTooLarge, "amount: amount too large (want R 5 000.00)"},
+		{"10 000", pos.ErrAmountTooLarge, "amount: amount too large (want R 5 000.00)"},
+		{forty, pos.ErrAmountTooLarge, "amount: amount too large (want R 5 000.00)"},
+		{forty + ".99", pos.ErrAmountTooLarge, "amount: amount too large (want R 5 000.00)"},
 		{"92233720368547758.07", pos.ErrAmountTooLarge, ""},
 		{"92233720368547758.08", pos.ErrAmountTooLarge, ""},
-		{"abc", pos.ErrAmountSyntax, "Use digits and one decimal point."},
+		{"abc", pos.ErrAmountSyntax, "amount: not an amount"},
 		{".", pos.ErrAmountSyntax, ""},
 		{",", pos.ErrAmountSyntax, ""},
 		{"1.2.3", pos.ErrAmountSyntax, ""},
@@ -264,7 +264,7 @@ func TestParseInputWithoutLimitTakesAnythingThatFits(t *testing.T) {
 			t.Errorf("limit %d: ParseInput(max int64) = %d, %v", limit, got, err)
 		}
 		_, err = zar.ParseInput("92233720368547758.08", limit)
-		if !errors.Is(err, pos.ErrAmountTooLarge) || err.Error() != "That amount is too large." {
+		if !errors.Is(err, pos.ErrAmountTooLarge) || err.Error() != "amount: amount too large" {
 			t.Errorf("limit %d: ParseInput(max int64 + 1) error = %v; want ErrAmountTooLarge", limit, err)
 		}
 	}
@@ -283,7 +283,7 @@ func TestParseInputUsesTheCurrencysDigitsAndSymbol(t *testing.T) {
 		{"XOF", "CFA 1 500", 1500, nil, ""},
 		{"XOF", "xof1500", 1500, nil, ""},
 		{"XOF", "1500.", 1500, nil, ""},
-		{"XOF", "1500.5", 0, pos.ErrAmountDecimals, "Type a whole amount, with no digits after the point."},
+		{"XOF", "1500.5", 0, pos.ErrAmountDecimals, "amount: too many decimals (want 0)"},
 		{"XOF", "1.000", 0, pos.ErrAmountDecimals, ""},
 		{"KES", "KSh 20", 2000, nil, ""},
 		{"KES", "ksh20", 2000, nil, ""},
@@ -294,7 +294,7 @@ func TestParseInputUsesTheCurrencysDigitsAndSymbol(t *testing.T) {
 		{"EUR", "€ 1.234,56", 123456, nil, ""},
 		{"USD", "$19.99", 1999, nil, ""},
 		{"USD", "R19.99", 0, pos.ErrAmountSyntax, ""},
-		{"NGN", "1.005", 0, pos.ErrAmountDecimals, "At most 2 digits after the point."},
+		{"NGN", "1.005", 0, pos.ErrAmountDecimals, "amount: too many decimals (want 2)"},
 	}
 	for _, tt := range tests {
 		c := mustCurrency(t, tt.code)

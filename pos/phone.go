@@ -2,75 +2,17 @@ package pos
 
 import (
 	"errors"
-	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 )
 
-// Why NormalizePhone refused a number. Each *PhoneError matches one of these
-// with errors.Is; its Error() is a sentence for the cashier.
-var (
-	ErrPhoneEmpty       = errors.New("Type the customer's phone number.")
-	ErrPhoneSyntax      = errors.New("A phone number has digits, spaces and an optional +.")
-	ErrPhoneTooShort    = errors.New("That number is too short.")
-	ErrPhoneTooLong     = errors.New("That number is too long.")
-	ErrPhoneCountryCode = errors.New("That country code isn't recognised.")
-	ErrPhoneInvalid     = errors.New("That isn't a valid phone number.")
-)
-
 // maxPhoneInput bounds what is handed to the phone library; no real number,
 // however spaced, comes near it.
 const maxPhoneInput = 64
-
-// PhoneError is a phone number NormalizePhone refused.
-type PhoneError struct {
-	Reason error  // one of the ErrPhone sentinels
-	Region string // for ErrPhoneInvalid: the region whose numbering it broke ("ZA")
-	err    error  // the phone library's own error, if any
-}
-
-func (e *PhoneError) Error() string {
-	if e.Reason == ErrPhoneInvalid {
-		if name, ok := regionAdjectives[e.Region]; ok {
-			return fmt.Sprintf("That isn't a valid %s number.", name)
-		}
-		if len(e.Region) == 2 && e.Region != phonenumbers.UNKNOWN_REGION {
-			return fmt.Sprintf("That isn't a valid %s number.", e.Region)
-		}
-	}
-	return e.Reason.Error()
-}
-
-// Is makes errors.Is(err, ErrPhoneTooShort) and friends work.
-func (e *PhoneError) Is(target error) bool { return target == e.Reason }
-
-// Unwrap gives the phone library's error, for logs.
-func (e *PhoneError) Unwrap() error { return e.err }
-
-// regionAdjectives name the regions a till is likely to see in a sentence:
-// "That isn't a valid South African number." Others show their code.
-var regionAdjectives = map[string]string{
-	"ZA": "South African",
-	"NG": "Nigerian",
-	"KE": "Kenyan",
-	"GH": "Ghanaian",
-	"UG": "Ugandan",
-	"TZ": "Tanzanian",
-	"RW": "Rwandan",
-	"ZW": "Zimbabwean",
-	"NA": "Namibian",
-	"BW": "Botswana",
-	"LS": "Lesotho",
-	"SZ": "Eswatini",
-	"MZ": "Mozambican",
-	"CI": "Ivorian",
-	"SN": "Senegalese",
-	"GB": "UK",
-	"US": "US",
-}
 
 // NormalizePhone reads a customer's phone number in any local or
 // international form ("082 123 4567", "+27 82 123 4567", "0027821234567")
@@ -82,36 +24,36 @@ func NormalizePhone(input, region string) (string, error) {
 	input = strings.TrimSpace(input)
 	region = strings.ToUpper(strings.TrimSpace(region))
 	if input == "" {
-		return "", &PhoneError{Reason: ErrPhoneEmpty}
+		return "", inputError(FieldPhone, ErrPhoneEmpty)
 	}
 	if len(input) > maxPhoneInput {
-		return "", &PhoneError{Reason: ErrPhoneTooLong}
+		return "", inputError(FieldPhone, ErrPhoneTooLong)
 	}
 	input, ok := cleanPhone(input)
 	if !ok {
-		return "", &PhoneError{Reason: ErrPhoneSyntax}
+		return "", inputError(FieldPhone, ErrPhoneSyntax)
 	}
 	n, err := phonenumbers.Parse(input, region)
 	if err != nil {
-		return "", &PhoneError{Reason: parseReason(err), err: err}
+		return "", &InputError{Field: FieldPhone, Reason: parseReason(err), err: err}
 	}
 	if n.GetExtension() != "" {
-		return "", &PhoneError{Reason: ErrPhoneSyntax}
+		return "", inputError(FieldPhone, ErrPhoneSyntax)
 	}
 	numberRegion := phonenumbers.GetRegionCodeForCountryCode(int(n.GetCountryCode()))
 	switch phonenumbers.IsPossibleNumberWithReason(n) {
 	case phonenumbers.IS_POSSIBLE:
 	case phonenumbers.TOO_SHORT:
-		return "", &PhoneError{Reason: ErrPhoneTooShort}
+		return "", inputError(FieldPhone, ErrPhoneTooShort)
 	case phonenumbers.TOO_LONG:
-		return "", &PhoneError{Reason: ErrPhoneTooLong}
+		return "", inputError(FieldPhone, ErrPhoneTooLong)
 	case phonenumbers.INVALID_COUNTRY_CODE:
-		return "", &PhoneError{Reason: ErrPhoneCountryCode}
+		return "", inputError(FieldPhone, ErrPhoneCountryCode)
 	default: // a length no number there has, or one only dialled locally
-		return "", &PhoneError{Reason: ErrPhoneInvalid, Region: numberRegion}
+		return "", &InputError{Field: FieldPhone, Reason: ErrPhoneInvalid, Want: numberRegion}
 	}
 	if !phonenumbers.IsValidNumber(n) {
-		return "", &PhoneError{Reason: ErrPhoneInvalid, Region: numberRegion}
+		return "", &InputError{Field: FieldPhone, Reason: ErrPhoneInvalid, Want: numberRegion}
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
@@ -148,10 +90,6 @@ func parseReason(err error) error {
 	return ErrPhoneSyntax
 }
 
-// ErrEmailInvalid is NormalizeEmail's answer to something that is not a
-// plain email address.
-var ErrEmailInvalid = errors.New("That email address doesn't look right.")
-
 // NormalizeEmail returns the customer's email address, or fallback (the
 // store's address) when none was given. Kora requires one. Only a bare
 // address is taken ("thabo@example.co.za", not "Thabo <thabo@…>"), and its
@@ -161,12 +99,12 @@ func NormalizeEmail(input, fallback string) (string, error) {
 	if addr == "" {
 		addr = strings.TrimSpace(fallback)
 		if !validEmail(addr) {
-			return "", fmt.Errorf("store customer email %q: %w", addr, ErrEmailInvalid)
+			return "", &InputError{Field: FieldEmail, Reason: ErrEmailInvalid, Got: "store.customer_email " + strconv.Quote(addr)}
 		}
 		return addr, nil
 	}
 	if !validEmail(addr) {
-		return "", ErrEmailInvalid
+		return "", inputError(FieldEmail, ErrEmailInvalid)
 	}
 	return addr, nil
 }

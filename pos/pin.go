@@ -1,31 +1,9 @@
 package pos
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"unicode"
 )
-
-// What NormalizePIN answers; the error text is for the cashier.
-var (
-	ErrPINEmpty  = errors.New("Type the voucher PIN.")
-	ErrPINDigits = errors.New("A voucher PIN has digits only.")
-	ErrPINLength = errors.New("That voucher PIN has the wrong number of digits.")
-)
-
-// PINLengthError is a PIN of the wrong length; it matches ErrPINLength.
-type PINLengthError struct {
-	Want int // digits the provider's PINs have
-	Got  int // digits typed
-}
-
-func (e *PINLengthError) Error() string {
-	return fmt.Sprintf("This voucher PIN has %d digits; you typed %d.", e.Want, e.Got)
-}
-
-// Is makes errors.Is(err, ErrPINLength) true.
-func (e *PINLengthError) Is(target error) bool { return target == ErrPINLength }
 
 // NormalizePIN turns a typed or pasted voucher PIN into its digits. Spaces,
 // "-", "." and "/" are dropped (PINs are printed grouped); anything else
@@ -39,15 +17,15 @@ func NormalizePIN(input string, length int) (string, error) {
 			b.WriteRune(r)
 		case unicode.IsSpace(r) || r == '-' || r == '.' || r == '/':
 		default:
-			return "", ErrPINDigits
+			return "", inputError(FieldPIN, ErrPINDigits)
 		}
 	}
 	pin := b.String()
 	if pin == "" {
-		return "", ErrPINEmpty
+		return "", inputError(FieldPIN, ErrPINEmpty)
 	}
 	if length > 0 && len(pin) != length {
-		return "", &PINLengthError{Want: length, Got: len(pin)}
+		return "", &InputError{Field: FieldPIN, Reason: ErrPINLength, Want: itoa(length), Got: itoa(len(pin))}
 	}
 	return pin, nil
 }

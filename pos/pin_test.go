@@ -41,16 +41,16 @@ func TestNormalizePINRefusesWithTheReason(t *testing.T) {
 		want    error
 		wantMsg string
 	}{
-		{"", 16, pos.ErrPINEmpty, "Type the voucher PIN."},
-		{" - . / ", 16, pos.ErrPINEmpty, "Type the voucher PIN."},
-		{"1168 6480 9679 294O", 16, pos.ErrPINDigits, "A voucher PIN has digits only."},
-		{"PIN 1168648096792943", 16, pos.ErrPINDigits, "A voucher PIN has digits only."},
-		{"+1168648096792943", 0, pos.ErrPINDigits, "A voucher PIN has digits only."},
-		{"١١٦٨", 0, pos.ErrPINDigits, "A voucher PIN has digits only."},
-		{"１２３４", 0, pos.ErrPINDigits, "A voucher PIN has digits only."},
-		{"116864809679294", 16, pos.ErrPINLength, "This voucher PIN has 16 digits; you typed 15."},
-		{"11686480967929431", 16, pos.ErrPINLength, "This voucher PIN has 16 digits; you typed 17."},
-		{"1168648096792943", 12, pos.ErrPINLength, "This voucher PIN has 12 digits; you typed 16."},
+		{"", 16, pos.ErrPINEmpty, "pin: no PIN"},
+		{" - . / ", 16, pos.ErrPINEmpty, "pin: no PIN"},
+		{"1168 6480 9679 294O", 16, pos.ErrPINDigits, "pin: PIN has a character that is not a digit"},
+		{"PIN 1168648096792943", 16, pos.ErrPINDigits, "pin: PIN has a character that is not a digit"},
+		{"+1168648096792943", 0, pos.ErrPINDigits, "pin: PIN has a character that is not a digit"},
+		{"١١٦٨", 0, pos.ErrPINDigits, "pin: PIN has a character that is not a digit"},
+		{"１２３４", 0, pos.ErrPINDigits, "pin: PIN has a character that is not a digit"},
+		{"116864809679294", 16, pos.ErrPINLength, "pin: PIN has the wrong number of digits (want 16, got 15)"},
+		{"11686480967929431", 16, pos.ErrPINLength, "pin: PIN has the wrong number of digits (want 16, got 17)"},
+		{"1168648096792943", 12, pos.ErrPINLength, "pin: PIN has the wrong number of digits (want 12, got 16)"},
 	}
 	for _, tt := range tests {
 		got, err := pos.NormalizePIN(tt.in, tt.length)
@@ -67,9 +67,9 @@ func TestNormalizePINRefusesWithTheReason(t *testing.T) {
 func TestPINLengthErrorCarriesWantAndGot(t *testing.T) {
 	t.Parallel()
 	_, err := pos.NormalizePIN("1234 5678 9012", 16)
-	var lenErr *pos.PINLengthError
-	if !errors.As(err, &lenErr) || lenErr.Want != 16 || lenErr.Got != 12 {
-		t.Fatalf("NormalizePIN error = %#v; want PINLengthError{16, 12}", err)
+	var lenErr *pos.InputError
+	if !errors.As(err, &lenErr) || lenErr.Field != pos.FieldPIN || lenErr.Want != "16" || lenErr.Got != "12" {
+		t.Fatalf("NormalizePIN error = %#v; want an InputError of the PIN wanting 16, got 12", err)
 	}
 }
 

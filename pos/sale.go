@@ -166,12 +166,3 @@ const (
 	FieldPhone    Field = "phone"
 	FieldEmail    Field = "email"
 )
-
-// FieldError is a mistake in one field of an Order; its text is for the cashier.
-type FieldError struct {
-	Field Field
-	Err   error
-}
-
-func (e *FieldError) Error() string { return e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }

@@ -63,7 +63,7 @@ var DefaultPolicy = Policy{RetryBase: 2 * time.Second, RetryMax: time.Minute, No
 
 // ErrNoAnswer: a retry asked Kora first whether it already has the sale,
 // and got no clear answer; nothing new was sent.
-var ErrNoAnswer = errors.New("Kora gave no clear answer about this sale; nothing new was sent")
+var ErrNoAnswer = errors.New("kora gave no clear answer about this sale; nothing new was sent")
 
 // Options for Open.
 type Options struct {
@@ -234,38 +234,34 @@ func (s *Service) provider(code string) (config.Provider, bool) {
 
 // ParseAmount reads what the cashier typed as an amount.
 func (s *Service) ParseAmount(input string) (Money, error) {
-	m, err := s.cur.ParseInput(input, s.max)
-	if err != nil {
-		return 0, &FieldError{Field: FieldAmount, Err: err}
-	}
-	return m, nil
+	return s.cur.ParseInput(input, s.max)
 }
 
 // Validate checks and normalises an order: the provider exists, the PIN is
 // the provider's length in digits, the phone becomes E.164, the email
-// defaults to the store's. Errors are *FieldError.
+// defaults to the store's. Errors are *InputError.
 func (s *Service) Validate(o Order) (Order, error) {
 	if o.Amount <= 0 {
-		return o, &FieldError{FieldAmount, ErrAmountZero}
+		return o, inputError(FieldAmount, ErrAmountZero)
 	}
 	if s.max > 0 && o.Amount > s.max {
-		return o, &FieldError{FieldAmount, s.cur.tooLargeError(s.max)}
+		return o, s.cur.tooLargeError(s.max)
 	}
 	p, ok := s.provider(o.ProviderCode)
 	if !ok {
-		return o, &FieldError{FieldProvider, fmt.Errorf("provider %q is not configured for this till", o.ProviderCode)}
+		return o, &InputError{Field: FieldProvider, Reason: ErrProviderUnknown, Got: o.ProviderCode}
 	}
 	pin, err := NormalizePIN(o.PIN, p.PinLength)
 	if err != nil {
-		return o, &FieldError{FieldPIN, err}
+		return o, err
 	}
 	phone, err := NormalizePhone(o.Phone, s.cfg.Store.Country)
 	if err != nil {
-		return o, &FieldError{FieldPhone, err}
+		return o, err
 	}
 	email, err := NormalizeEmail(o.Email, s.cfg.Store.CustomerEmail)
 	if err != nil {
-		return o, &FieldError{FieldEmail, err}
+		return o, err
 	}
 	o.PIN, o.Phone, o.Email = pin, phone, email
 	return o, nil

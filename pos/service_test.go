@@ -44,11 +44,10 @@ func testConfig(t testing.TB, baseURL string) *config.Config {
 }
 
 type rig struct {
-	sb    *sandbox.Server
-	svc   *Service
-	cfg   *config.Config
-	clock *fakeClock
-	log   *bytes.Buffer
+	sb  *sandbox.Server
+	svc *Service
+	cfg *config.Config
+	log *bytes.Buffer
 }
 
 var testPolicy = Policy{RetryBase: 10 * time.Millisecond, RetryMax: 40 * time.Millisecond, NotFoundGrace: 50 * time.Millisecond}
@@ -76,8 +75,7 @@ func (r *rig) open(t testing.TB) *Service {
 }
 
 type syncWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
+	w *bytes.Buffer
 }
 
 var logMu sync.Mutex
@@ -189,7 +187,7 @@ func TestValidateSendsTheCashierToTheField(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, err := r.svc.Submit(context.Background(), tc.o)
-		var fe *FieldError
+		var fe *InputError
 		if !errors.As(err, &fe) || fe.Field != tc.field {
 			t.Errorf("%+v: err %v, want field %s", tc.o, err, tc.field)
 		}

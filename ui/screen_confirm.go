@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -77,15 +76,6 @@ func (m *model) goField(f pos.Field) {
 	case pos.FieldPhone, pos.FieldEmail:
 		m.state = statePhone
 	}
-}
-
-// fieldWords is what a field's error says on screen: at a kiosk, to the
-// customer.
-func (m *model) fieldWords(err error) string {
-	if m.opts.Kiosk && errors.Is(err, pos.ErrPhoneEmpty) {
-		return "Type your phone number, then Enter."
-	}
-	return err.Error()
 }
 
 // submit sends the sale. Submitting takes no key that could start a

@@ -28,7 +28,7 @@ type changePINMsg struct {
 func (m *model) onResult(s pos.Sale, err error) tea.Cmd {
 	m.out.failure = nil
 	if err != nil {
-		var fe *pos.FieldError
+		var fe *pos.InputError
 		if errors.As(err, &fe) {
 			m.goField(fe.Field)
 			m.entry.fieldErr = m.fieldWords(fe)

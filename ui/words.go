@@ -34,6 +34,93 @@ func failureFor(err error) *decline {
 		"Try again; if it keeps happening, call a supervisor.", stateConfirm, false}
 }
 
+// fieldWords is what a field's error says on screen, from pos's reason
+// (and, for a length or a limit, what would do): at a kiosk, to the
+// customer.
+func (m *model) fieldWords(err error) string {
+	var ie *pos.InputError
+	if !errors.As(err, &ie) {
+		return err.Error()
+	}
+	switch ie.Reason {
+	case pos.ErrAmountEmpty:
+		return "Type an amount."
+	case pos.ErrAmountZero:
+		return "The amount must be more than zero."
+	case pos.ErrAmountNegative:
+		return "The amount can't be negative."
+	case pos.ErrAmountDecimals:
+		switch ie.Want {
+		case "0":
+			return "Type a whole amount, with no digits after the point."
+		case "1":
+			return "At most 1 digit after the point."
+		}
+		return "At most " + ie.Want + " digits after the point."
+	case pos.ErrAmountTooLarge:
+		if ie.Want != "" {
+			return "The most this till takes is " + ie.Want + "."
+		}
+		return "That amount is too large."
+	case pos.ErrAmountSyntax:
+		return "Use digits and one decimal point."
+	case pos.ErrPINEmpty:
+		return m.say("Type the voucher PIN.", "Type your voucher PIN, then Enter.")
+	case pos.ErrPINDigits:
+		return "A voucher PIN has digits only."
+	case pos.ErrPINLength:
+		if ie.Want != "" {
+			return "This voucher PIN has " + ie.Want + " digits; " + m.say("you typed ", "that was ") + ie.Got + "."
+		}
+		return "That voucher PIN has the wrong number of digits."
+	case pos.ErrPhoneEmpty:
+		return m.say("Type the customer's phone number.", "Type your phone number, then Enter.")
+	case pos.ErrPhoneSyntax:
+		return "A phone number has digits, spaces and an optional +."
+	case pos.ErrPhoneTooShort:
+		return "That number is too short."
+	case pos.ErrPhoneTooLong:
+		return "That number is too long."
+	case pos.ErrPhoneCountryCode:
+		return "That country code isn't recognised."
+	case pos.ErrPhoneInvalid:
+		if name, ok := regionAdjectives[ie.Want]; ok {
+			return "That isn't a valid " + name + " number."
+		}
+		if len(ie.Want) == 2 && ie.Want != "ZZ" {
+			return "That isn't a valid " + ie.Want + " number."
+		}
+		return "That isn't a valid phone number."
+	case pos.ErrEmailInvalid:
+		return "That email address doesn't look right."
+	case pos.ErrProviderUnknown:
+		return "That provider isn't set up on this till."
+	}
+	return err.Error()
+}
+
+// regionAdjectives name the regions a till is likely to see in a sentence:
+// "That isn't a valid South African number." Others show their code.
+var regionAdjectives = map[string]string{
+	"ZA": "South African",
+	"NG": "Nigerian",
+	"KE": "Kenyan",
+	"GH": "Ghanaian",
+	"UG": "Ugandan",
+	"TZ": "Tanzanian",
+	"RW": "Rwandan",
+	"ZW": "Zimbabwean",
+	"NA": "Namibian",
+	"BW": "Botswana",
+	"LS": "Lesotho",
+	"SZ": "Eswatini",
+	"MZ": "Mozambican",
+	"CI": "Ivorian",
+	"SN": "Senegalese",
+	"GB": "UK",
+	"US": "US",
+}
+
 // pasteRefused says why a paste was not taken, quoting it safely.
 func pasteRefused(st state, text string) string {
 	shown := strings.Map(func(r rune) rune {
