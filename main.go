@@ -23,6 +23,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"voucherpos/internal/cli"
 	"voucherpos/kora/sandbox"
 	"voucherpos/pos"
 	"voucherpos/pos/config"
@@ -455,9 +456,9 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	if *asJSON {
-		err = pos.WriteHistoryJSON(stdout, sales)
+		err = cli.WriteHistoryJSON(stdout, sales)
 	} else {
-		err = pos.WriteHistory(stdout, sales)
+		err = cli.WriteHistory(stdout, sales)
 	}
 	if err != nil {
 		return exitFailed
@@ -484,9 +485,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	if *asCSV {
-		err = pos.WriteReportCSV(stdout, sales)
+		err = cli.WriteReportCSV(stdout, sales)
 	} else {
-		err = pos.WriteReport(stdout, pos.BuildReport(day, svc.Currency(), sales))
+		err = cli.WriteReport(stdout, pos.BuildReport(day, svc.Currency(), sales))
 	}
 	if err != nil {
 		return exitFailed
@@ -496,7 +497,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 
 // openReader opens the journal read-only (beside a running till) for a day.
 func openReader(cmd string, c common, date string, stderr io.Writer) (*pos.Service, time.Time, int) {
-	day, err := pos.ParseDay(date, clock())
+	day, err := cli.ParseDay(date, clock())
 	if err != nil {
 		fmt.Fprintf(stderr, "voucherpos %s: %v\n", cmd, err)
 		return nil, day, exitUsage

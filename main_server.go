@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"voucherpos/pos"
+	"voucherpos/internal/cli"
 	"voucherpos/store"
 )
 
@@ -236,7 +236,7 @@ func serverReport(args []string, stdout, stderr io.Writer) int {
 	if cfg == nil {
 		return code
 	}
-	day, err := pos.ParseDay(date, clock())
+	day, err := cli.ParseDay(date, clock())
 	if err != nil {
 		fmt.Fprintf(stderr, "voucherpos server report: %v\n", err)
 		return exitUsage

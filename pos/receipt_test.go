@@ -205,8 +205,8 @@ func TestReportFromTheJournal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sales, _ := r.svc.Day(ctx, time.Now())
-	rep := BuildReport(time.Now(), r.svc.Currency(), sales)
+	sales, _ := r.svc.Day(ctx, r.svc.Now())
+	rep := BuildReport(r.svc.Now(), r.svc.Currency(), sales)
 	if rep.Sales != 5 || rep.Total.Count != 3 || rep.Total.Charged != 12050+10000+5000 || rep.ChangeVouchers != 1 ||
 		rep.PartlyPaid != 1 || rep.Unresolved != 1 {
 		t.Fatalf("report %+v", rep)
@@ -220,16 +220,6 @@ func TestReportFromTheJournal(t *testing.T) {
 	}
 	if rep.Total.Fee != fee || rep.Total.VAT != vat || rep.Total.Net() != rep.Total.Charged-fee-vat {
 		t.Fatalf("fee %d vat %d in %+v", fee, vat, rep.Total)
-	}
-	var text, csvOut bytes.Buffer
-	WriteReport(&text, rep)
-	if !strings.Contains(text.String(), "1 change voucher issued") || !strings.Contains(text.String(), "R 270.50") {
-		t.Fatalf("report text:\n%s", text.String())
-	}
-	WriteReportCSV(&csvOut, sales)
-	lines := strings.Split(strings.TrimSpace(csvOut.String()), "\n")
-	if len(lines) != 6 || lines[0] != strings.Join(CSVHeader, ",") || !strings.Contains(csvOut.String(), ",approved,,ZAR,80.00,50.00,") {
-		t.Fatalf("csv:\n%s", csvOut.String())
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"voucherpos/internal/cli"
 	"voucherpos/pos"
 	"voucherpos/pos/storesync"
 	"voucherpos/store"
@@ -35,8 +36,8 @@ func TestStoreReportEqualsTheTillsReports(t *testing.T) {
 	assertReportsEqual(t, st.ledger, tills...)
 
 	// The CSV: the till's columns, the same rows.
-	if strings.Join(store.CSVHeader, ",") != strings.Join(pos.CSVHeader, ",") {
-		t.Fatalf("store CSV header %v, till's %v", store.CSVHeader, pos.CSVHeader)
+	if strings.Join(store.CSVHeader, ",") != strings.Join(cli.CSVHeader, ",") {
+		t.Fatalf("store CSV header %v, till's %v", store.CSVHeader, cli.CSVHeader)
 	}
 	var storeCSV bytes.Buffer
 	if err := st.ledger.WriteReportCSV(ctxT(t), &storeCSV, day0, ""); err != nil {
@@ -46,7 +47,7 @@ func TestStoreReportEqualsTheTillsReports(t *testing.T) {
 	for _, r := range tills {
 		sales, _ := r.svc.Day(ctxT(t), day0)
 		var b bytes.Buffer
-		pos.WriteReportCSV(&b, sales)
+		cli.WriteReportCSV(&b, sales)
 		tillRows = append(tillRows, csvRows(t, b.String())...)
 	}
 	storeRows := csvRows(t, storeCSV.String())

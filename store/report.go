@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"voucherpos/internal/cli"
 )
 
 // ReportLine sums the sales of one till, provider and status. Money sums
@@ -261,11 +263,9 @@ func WriteReport(w io.Writer, storeName string, r Report) error {
 	return table(fmt.Sprintf("Store (%d tills)", len(r.Tills())), r.ByProvider(), r.Summaries(""))
 }
 
-// CSVHeader is the till's `report --csv` header (pos.CSVHeader, which has
-// terminal_id already): a store CSV and a till's can be concatenated.
-var CSVHeader = []string{"date", "time", "reference", "kora_reference", "terminal_id", "provider_code",
-	"provider_name", "status", "decline_kind", "currency", "amount_requested", "amount_charged", "fee",
-	"vat", "net", "partly_paid", "change_voucher", "voucher_serial", "pin_last4"}
+// CSVHeader is the till's `report --csv` header (terminal_id included): a
+// store CSV and a till's can be concatenated.
+var CSVHeader = cli.CSVHeader
 
 const (
 	csvSelect  = `SELECT ` + saleColumns + ` FROM sales WHERE created_at >= $1 AND created_at < $2`
@@ -307,7 +307,7 @@ func (l *Ledger) WriteReportCSV(ctx context.Context, w io.Writer, day time.Time,
 			s.ProviderCode, s.ProviderName, s.Status, s.DeclineKind, s.Currency, plain(s.AmountRequested, d),
 			plain(s.AmountCharged, d), plain(s.Fee, d), plain(s.VAT, d), plain(net, d),
 			strconv.FormatBool(approved && s.AmountCharged < s.AmountRequested), strconv.FormatBool(s.ChangeVoucher),
-			csvSafe(s.VoucherSerial), s.PINLast4})
+			cli.CSVSafe(s.VoucherSerial), s.PINLast4})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("report csv: %w", err)
@@ -316,10 +316,3 @@ func (l *Ledger) WriteReportCSV(ctx context.Context, w io.Writer, day time.Time,
 	return cw.Error()
 }
 
-// csvSafe keeps a spreadsheet from reading a value as a formula.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}

@@ -1,4 +1,4 @@
-package pos
+package cli
 
 import (
 	"encoding/json"
@@ -8,24 +8,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"voucherpos/pos"
 	"voucherpos/pos/journal"
 )
-
-// ParseDay reads a --date value: YYYY-MM-DD, "today" or "yesterday", in
-// the local time zone. "" is today.
-func ParseDay(s string, now time.Time) (time.Time, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "today":
-		return now, nil
-	case "yesterday":
-		return now.AddDate(0, 0, -1), nil
-	}
-	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), now.Location())
-	if err != nil {
-		return time.Time{}, fmt.Errorf("date %q: use YYYY-MM-DD, today or yesterday", s)
-	}
-	return d, nil
-}
 
 // saleJSON is a sale in `history --json`. Amounts are decimal strings in
 // major units, exact.
@@ -55,7 +40,7 @@ type saleJSON struct {
 	Checks         int    `json:"checks"`
 }
 
-func toJSON(s Sale) saleJSON {
+func toJSON(s pos.Sale) saleJSON {
 	c := s.Currency
 	j := saleJSON{
 		Reference: s.Reference, KoraReference: s.KoraReference, CreatedAt: s.CreatedAt.Format(time.RFC3339),
@@ -78,7 +63,7 @@ func toJSON(s Sale) saleJSON {
 }
 
 // WriteHistoryJSON writes sales as a JSON array.
-func WriteHistoryJSON(w io.Writer, sales []Sale) error {
+func WriteHistoryJSON(w io.Writer, sales []pos.Sale) error {
 	out := make([]saleJSON, len(sales))
 	for i, s := range sales {
 		out[i] = toJSON(s)
@@ -89,7 +74,7 @@ func WriteHistoryJSON(w io.Writer, sales []Sale) error {
 }
 
 // WriteHistory writes sales as a table for a terminal.
-func WriteHistory(w io.Writer, sales []Sale) error {
+func WriteHistory(w io.Writer, sales []pos.Sale) error {
 	if len(sales) == 0 {
 		_, err := fmt.Fprintln(w, "No sales on this day.")
 		return err
@@ -103,7 +88,7 @@ func WriteHistory(w io.Writer, sales []Sale) error {
 			note = "partly paid: collect " + s.Currency.Format(s.Outstanding())
 		case s.HasChangePIN:
 			note = "change voucher, balance " + s.Currency.Format(s.Balance)
-		case s.Status == Declined:
+		case s.Status == pos.Declined:
 			note = s.DeclineMessage
 		case s.Status.Unresolved():
 			note = "being checked with Kora"
