@@ -315,4 +315,3 @@ func (l *Ledger) WriteReportCSV(ctx context.Context, w io.Writer, day time.Time,
 	cw.Flush()
 	return cw.Error()
 }
-
