@@ -9,7 +9,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"voucherpos/internal/ptytest"
+	"voucherpos/internal/testkit"
 	"voucherpos/kora"
 	"voucherpos/kora/sandbox"
 	"voucherpos/pos/journal"
@@ -236,30 +236,9 @@ func successes(sb *sandbox.Sandbox, ref string) (all, mine int) {
 func tillConfig(t *testing.T, dir, baseURL, extra string) (cfgPath, journalPath string) {
 	t.Helper()
 	journalPath = filepath.Join(dir, "data", "journal.db")
-	cfg := fmt.Sprintf(`[store]
-name = "Fault Spaza"
-terminal_id = "till-f"
-customer_email = "till@example.com"
-
-[kora]
-base_url = %q
-timeout = %q
-
-[[providers]]
-code = "0001"
-name = "1Voucher"
-pin_length = 16
-
-[[providers]]
-code = "0002"
-name = "OTT"
-pin_length = 12
-
-[journal]
-path = %q
-%s`, baseURL, rigTimeout.String(), journalPath, extra)
 	cfgPath = filepath.Join(dir, "voucherpos.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+	cfg := testkit.Till{Store: "Fault Spaza", TerminalID: "till-f", BaseURL: baseURL, Timeout: rigTimeout, Journal: journalPath, Extra: extra}
+	if err := cfg.Write(cfgPath); err != nil {
 		t.Fatal(err)
 	}
 	return cfgPath, journalPath

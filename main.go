@@ -24,6 +24,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"voucherpos/internal/cli"
+	"voucherpos/internal/exit"
 	"voucherpos/kora/sandbox"
 	"voucherpos/pos"
 	"voucherpos/pos/config"
@@ -77,63 +78,96 @@ var clock = time.Now
 // first asks Kora about unresolved sales: well after the first frame.
 const reconcileAfter = time.Second
 
-// Exit statuses.
+// Exit statuses (internal/exit's, named here for the server's commands).
 const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
+	exitOK     = exit.OK
+	exitFailed = exit.Failed
+	exitUsage  = exit.Usage
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(runWith(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run dispatches a command line and returns the exit status. Whatever it
-// writes on stderr goes out with control characters escaped, so an
-// argument echoed in a message (receipt $'x\e[2J') cannot drive the
-// terminal.
-func run(args []string, stdout, stderr io.Writer) int {
-	stderr = escapeControls{stderr}
+// streams are what a command reads and writes.
+type streams struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// commands is the switchboard: each command's name and the function that
+// runs it. A command returns an error carrying its exit status
+// (internal/exit); run says it, once.
+var commands = map[string]func(e streams, args []string) error{
+	"":          runTill,
+	"sandbox":   runSandbox,
+	"history":   runHistory,
+	"report":    runReport,
+	"receipt":   runReceipt,
+	"reconcile": runReconcile,
+	"check":     runCheck,
+	"hash-pin":  runHashPIN,
+	"server": func(e streams, args []string) error {
+		return exit.Quiet(runServer(args, e.stdout, e.stderr)) // it says its own errors
+	},
+	"version": func(e streams, args []string) error {
+		if len(args) > 0 && args[0] != "--help" && args[0] != "-h" {
+			return exit.UsageError(fmt.Errorf("unexpected argument %q", args[0]))
+		}
+		fmt.Fprintln(e.stdout, "voucherpos", version)
+		return nil
+	},
+	"help": func(e streams, args []string) error {
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	},
+}
+
+// run dispatches a command line and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int { return runWith(args, os.Stdin, stdout, stderr) }
+
+// runWith runs a command line. Whatever it writes on stderr goes out with
+// control characters escaped, so an argument echoed in a message (receipt
+// $'x\e[2J') cannot drive the terminal.
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := streams{stdin: stdin, stdout: stdout, stderr: escapeControls{stderr}}
 	if len(args) == 1 && (args[0] == "--help" || args[0] == "-help" || args[0] == "-h") {
 		fmt.Fprint(stdout, usage)
-		return exitOK
+		return exit.OK
 	}
-	cmd := ""
+	name := ""
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
-	switch cmd {
-	case "":
-		return runTill(args, stdout, stderr)
-	case "sandbox":
-		return runSandbox(args, stdout, stderr)
-	case "history":
-		return runHistory(args, stdout, stderr)
-	case "reconcile":
-		return runReconcile(args, stdout, stderr)
-	case "report":
-		return runReport(args, stdout, stderr)
-	case "receipt":
-		return runReceipt(args, stdout, stderr)
-	case "check":
-		return runCheck(args, stdout, stderr)
-	case "server":
-		return runServer(args, stdout, stderr)
-	case "hash-pin":
-		return runHashPIN(args, os.Stdin, stdout, stderr)
-	case "version":
-		if len(args) > 0 && args[0] != "--help" && args[0] != "-h" {
-			fmt.Fprintf(stderr, "voucherpos version: unexpected argument %q\n", args[0])
-			return exitUsage
+	cmd, ok := commands[name]
+	if !ok {
+		return report(e, "", exit.UsageError(fmt.Errorf("unknown command %q\n\n%s", name, usage)))
+	}
+	return report(e, name, cmd(e, args))
+}
+
+// fileError is a config that does not load. It is said as "voucherpos:
+// FILE:LINE: key: …" whatever the command, the file being at fault: the
+// till and check say the same words of the same file.
+type fileError struct{ error }
+
+func (f fileError) Unwrap() error { return f.error }
+
+// configError is a config that does not load: status 2.
+func configError(err error) error { return exit.UsageError(fileError{err}) }
+
+// report says what went wrong, once, as "voucherpos CMD: …", and gives the
+// exit status.
+func report(e streams, name string, err error) int {
+	if msg := exit.Message(err); msg != "" {
+		prefix := "voucherpos"
+		var fe fileError
+		if name != "" && !errors.As(err, &fe) {
+			prefix += " " + name
 		}
-		fmt.Fprintln(stdout, "voucherpos", version)
-		return exitOK
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		fmt.Fprintf(e.stderr, "%s: %s\n", prefix, strings.TrimSuffix(msg, "\n"))
 	}
-	fmt.Fprintf(stderr, "voucherpos: unknown command %q\n\n%s", cmd, usage)
-	return exitUsage
+	return exit.Code(err)
 }
 
 // common holds the flags every till command shares.
@@ -143,7 +177,7 @@ type common struct {
 	logLevel string
 }
 
-func newFlags(name string, stderr io.Writer, c *common) *flag.FlagSet {
+func newFlags(name string, c *common) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.config, "config", "", "config file (default: $VOUCHERPOS_CONFIG, ./voucherpos.toml, $XDG_CONFIG_HOME/voucherpos/config.toml)")
 	fs.BoolVar(&c.demo, "demo", false, "run on the built-in Kora sandbox (a config's store name, receipt, kiosk and ui settings still apply)")
@@ -152,10 +186,9 @@ func newFlags(name string, stderr io.Writer, c *common) *flag.FlagSet {
 }
 
 // parse parses a command's flags. --help and -h print its flags on stdout
-// (status 0). A bad flag, or an argument beyond the positional ones the
-// command takes, is a usage error (status 2). ok is false when the command
-// must stop and return code.
-func parse(fs *flag.FlagSet, args []string, positional int, stdout, stderr io.Writer) (code int, ok bool) {
+// and end it with status 0 (errHelp). A bad flag, or an argument beyond
+// the positional ones the command takes, is a usage error.
+func parse(fs *flag.FlagSet, args []string, positional int, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	name := "voucherpos " + fs.Name()
@@ -168,15 +201,24 @@ func parse(fs *flag.FlagSet, args []string, positional int, stdout, stderr io.Wr
 		fmt.Fprintf(stdout, "usage: %s\n\nflags:\n", commandLine(fs))
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
-		return exitOK, false
+		return errHelp
 	case err != nil:
-		fmt.Fprintf(stderr, "%s: %v\nusage: %s   (%s --help lists the flags)\n", name, err, commandLine(fs), name)
-		return exitUsage, false
+		return exit.UsageError(fmt.Errorf("%v\nusage: %s   (%s --help lists the flags)", err, commandLine(fs), name))
 	case fs.NArg() > positional:
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\nusage: %s   (%s --help lists the flags)\n", name, fs.Arg(positional), commandLine(fs), name)
-		return exitUsage, false
+		return exit.UsageError(fmt.Errorf("unexpected argument %q\nusage: %s   (%s --help lists the flags)", fs.Arg(positional), commandLine(fs), name))
 	}
-	return exitOK, true
+	return nil
+}
+
+// errHelp ends a command whose --help was asked for: status 0, nothing to say.
+var errHelp = &exit.Error{Code: exit.OK}
+
+// done turns parse's help into a command's clean end.
+func done(err error) error {
+	if err == errHelp {
+		return nil
+	}
+	return err
 }
 
 // commandLine is a command's usage line, built from its flags.
@@ -280,31 +322,28 @@ func (t *till) Close() {
 // openTill loads the config and opens the service; demo mode starts the
 // embedded sandbox on 127.0.0.1 (and, for the till itself, a fresh demo
 // journal, since the new sandbox knows none of the old sales).
-func openTill(c common, fresh bool, stderr io.Writer) (*till, int) {
+func openTill(c common, fresh bool) (*till, error) {
 	cfg, err := loadConfig(c)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return nil, exitUsage
+		return nil, configError(err)
 	}
-	return openTillWith(cfg, c, fresh, stderr)
+	return openTillWith(cfg, c, fresh)
 }
 
 // openTillWith opens the till of a loaded config. Its log file is created
 // only once the service is open, so a till that cannot start (a journal
 // path that is a folder, a file that is not a journal) leaves none behind.
-func openTillWith(cfg *config.Config, c common, fresh bool, stderr io.Writer) (*till, int) {
+func openTillWith(cfg *config.Config, c common, fresh bool) (*till, error) {
 	logger, logSink, err := pos.NewLog(c.logLevel)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return nil, exitUsage
+		return nil, exit.UsageError(err)
 	}
 	t := &till{}
 	if cfg.Demo {
 		// The slow demo voucher answers after the till has given up waiting.
 		sb, err := sandbox.Start("", sandbox.WithSlowDelay(cfg.Kora.Timeout+4*time.Second), sandbox.WithDripInterval(time.Second))
 		if err != nil {
-			fmt.Fprintf(stderr, "voucherpos: demo sandbox: %v\n", err)
-			return nil, exitFailed
+			return nil, exit.Fail(fmt.Errorf("demo sandbox: %w", err))
 		}
 		t.sb = sb
 		t.close = append(t.close, func() { sb.Close() })
@@ -314,42 +353,38 @@ func openTillWith(cfg *config.Config, c common, fresh bool, stderr io.Writer) (*
 	svc, err := pos.Open(cfg, pos.Options{Logger: logger, Now: clock, Version: version, FreshJournal: cfg.Demo && fresh, Stdout: &t.slips})
 	if err != nil {
 		t.Close()
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return nil, exitFailed
+		return nil, exit.Fail(err)
 	}
 	t.svc = svc
 	t.close = append(t.close, func() { svc.Close() })
 	if err := logSink.Open(cfg.Journal.Path); err != nil {
 		t.Close()
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return nil, exitFailed
+		return nil, exit.Fail(err)
 	}
-	return t, exitOK
+	return t, nil
 }
 
-func runTill(args []string, stdout, stderr io.Writer) int {
+func runTill(e streams, args []string) error {
 	var c common
-	fs := newFlags("voucherpos", stderr, &c)
+	fs := newFlags("voucherpos", &c)
 	kiosk := fs.Bool("kiosk", false, "kiosk mode: customer-facing, locked down (also [kiosk] enabled = true)")
-	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
-		return code
+	if err := parse(fs, args, 0, e.stdout); err != nil {
+		return done(err)
 	}
 	cfg, err := loadConfig(c)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return exitUsage
+		return configError(err)
 	}
 	// A kiosk that could never be left does not start, and opens nothing.
 	var supervisorHash string
 	if *kiosk || cfg.Kiosk.Enabled {
 		if supervisorHash, err = pos.KioskSupervisorHash(cfg); err != nil {
-			fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-			return exitUsage
+			return configError(err)
 		}
 	}
-	t, code := openTillWith(cfg, c, true, stderr)
-	if t == nil {
-		return code
+	t, err := openTillWith(cfg, c, true)
+	if err != nil {
+		return err
 	}
 	defer t.Close()
 	opts := ui.Options{
@@ -383,146 +418,120 @@ func runTill(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	if err := ui.Run(ctx, t.svc, opts, nil, nil); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, tea.ErrProgramKilled) {
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return exitFailed
+		return exit.Fail(err)
 	}
-	t.slips.WriteTo(stdout)
+	t.slips.WriteTo(e.stdout)
 	if n := t.svc.InFlight(); n > 0 {
-		fmt.Fprintf(stderr, "Waiting up to 10 s for Kora's answer to %d sale(s) in progress, so the journal has it…\n", n)
+		fmt.Fprintf(e.stderr, "Waiting up to 10 s for Kora's answer to %s in progress, so the journal has it…\n", pos.Count(n, "sale", "sales"))
 	}
 	if n, err := t.svc.Unresolved(context.Background()); err == nil && n > 0 && !cfg.Demo {
-		fmt.Fprintf(stdout, "%d sale(s) still being checked with Kora; they will be reconciled at the next start (or run: voucherpos reconcile).\n", n)
+		fmt.Fprintf(e.stdout, "%s still being checked with Kora: reconciled at the next start (or now, with voucherpos reconcile).\n", pos.Count(n, "sale", "sales"))
 	}
-	return exitOK
+	return nil
 }
 
 // runHashPIN prints the kiosk.supervisor_pin_hash of a PIN read from the
 // terminal (not echoed) or from standard input.
-func runHashPIN(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runHashPIN(e streams, args []string) error {
 	if len(args) == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "-help") {
-		fmt.Fprintln(stdout, "usage: voucherpos hash-pin   (type the PIN twice, or pipe it in); prints the kiosk.supervisor_pin_hash line")
-		return exitOK
+		fmt.Fprintln(e.stdout, "usage: voucherpos hash-pin   (type the PIN twice, or pipe it in); prints the kiosk.supervisor_pin_hash line")
+		return nil
 	}
 	if len(args) > 0 {
-		fmt.Fprintln(stderr, "usage: voucherpos hash-pin   (type the PIN, or pipe it in)")
-		return exitUsage
+		return exit.UsageError(errors.New("usage: voucherpos hash-pin   (type the PIN, or pipe it in)"))
 	}
 	var pin string
-	if f, ok := stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		fmt.Fprint(stderr, "Supervisor PIN (4-12 digits): ")
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		fmt.Fprint(e.stderr, "Supervisor PIN (4-12 digits): ")
 		b, err := term.ReadPassword(f.Fd())
-		fmt.Fprintln(stderr)
+		fmt.Fprintln(e.stderr)
 		if err != nil {
-			fmt.Fprintf(stderr, "voucherpos hash-pin: %v\n", err)
-			return exitFailed
+			return exit.Fail(err)
 		}
-		fmt.Fprint(stderr, "Again: ")
+		fmt.Fprint(e.stderr, "Again: ")
 		again, _ := term.ReadPassword(f.Fd())
-		fmt.Fprintln(stderr)
+		fmt.Fprintln(e.stderr)
 		if string(again) != string(b) {
-			fmt.Fprintln(stderr, "voucherpos hash-pin: the two PINs differ")
-			return exitUsage
+			return exit.UsageError(errors.New("the two PINs differ"))
 		}
 		pin = string(b)
 	} else {
-		b, _ := io.ReadAll(io.LimitReader(stdin, 64))
+		b, _ := io.ReadAll(io.LimitReader(e.stdin, 64))
 		pin = strings.TrimSpace(string(b))
 	}
 	h, err := pos.HashSupervisorPIN(pin)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos hash-pin: %v\n", err)
-		return exitUsage
+		return exit.UsageError(err)
 	}
-	fmt.Fprintf(stdout, "supervisor_pin_hash = %q\n", h)
-	return exitOK
+	fmt.Fprintf(e.stdout, "supervisor_pin_hash = %q\n", h)
+	return nil
 }
 
-func runHistory(args []string, stdout, stderr io.Writer) int {
+func runHistory(e streams, args []string) error {
+	var asJSON *bool
+	return dayCommand(e, "history", args, func(fs *flag.FlagSet) {
+		asJSON = fs.Bool("json", false, "print JSON")
+	}, func(svc *pos.Service, day time.Time, sales []pos.Sale) error {
+		if *asJSON {
+			return cli.WriteHistoryJSON(e.stdout, sales)
+		}
+		return cli.WriteHistory(e.stdout, sales)
+	})
+}
+
+func runReport(e streams, args []string) error {
+	var asCSV *bool
+	return dayCommand(e, "report", args, func(fs *flag.FlagSet) {
+		asCSV = fs.Bool("csv", false, "one CSV row per sale, for reconciling against the Kora dashboard")
+	}, func(svc *pos.Service, day time.Time, sales []pos.Sale) error {
+		if *asCSV {
+			return cli.WriteReportCSV(e.stdout, sales)
+		}
+		return cli.WriteReport(e.stdout, pos.BuildReport(day, svc.Currency(), sales))
+	})
+}
+
+// dayCommand is history's and report's shared opening: the common flags
+// and --date (with the command's own from flags), the journal opened
+// read-only (beside a running till, with no Kora key), the day's sales;
+// then write.
+func dayCommand(e streams, name string, args []string, flags func(*flag.FlagSet), write func(*pos.Service, time.Time, []pos.Sale) error) error {
 	var c common
-	fs := newFlags("history", stderr, &c)
-	date := fs.String("date", "today", "day to show: YYYY-MM-DD, today or yesterday")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
-		return code
+	fs := newFlags(name, &c)
+	date := fs.String("date", "today", "day: YYYY-MM-DD, today or yesterday")
+	flags(fs)
+	if err := parse(fs, args, 0, e.stdout); err != nil {
+		return done(err)
 	}
-	svc, day, code := openReader("history", c, *date, stderr)
-	if svc == nil {
-		return code
-	}
-	defer svc.Close()
-	sales, err := svc.Day(context.Background(), day)
+	day, err := cli.ParseDay(*date, clock())
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos history: %v\n", err)
-		return exitFailed
+		return exit.UsageError(err)
 	}
-	if *asJSON {
-		err = cli.WriteHistoryJSON(stdout, sales)
-	} else {
-		err = cli.WriteHistory(stdout, sales)
-	}
-	if err != nil {
-		return exitFailed
-	}
-	return exitOK
-}
-
-func runReport(args []string, stdout, stderr io.Writer) int {
-	var c common
-	fs := newFlags("report", stderr, &c)
-	date := fs.String("date", "today", "day to report: YYYY-MM-DD, today or yesterday")
-	asCSV := fs.Bool("csv", false, "one CSV row per sale, for reconciling against the Kora dashboard")
-	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
-		return code
-	}
-	svc, day, code := openReader("report", c, *date, stderr)
-	if svc == nil {
-		return code
-	}
-	defer svc.Close()
-	sales, err := svc.Day(context.Background(), day)
-	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos report: %v\n", err)
-		return exitFailed
-	}
-	if *asCSV {
-		err = cli.WriteReportCSV(stdout, sales)
-	} else {
-		err = cli.WriteReport(stdout, pos.BuildReport(day, svc.Currency(), sales))
-	}
-	if err != nil {
-		return exitFailed
-	}
-	return exitOK
-}
-
-// openReader opens the journal read-only (beside a running till) for a day.
-func openReader(cmd string, c common, date string, stderr io.Writer) (*pos.Service, time.Time, int) {
-	day, err := cli.ParseDay(date, clock())
-	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos %s: %v\n", cmd, err)
-		return nil, day, exitUsage
-	}
-	// Reading the journal needs no Kora key.
 	cfg, err := findConfig(c, config.LoadWithoutSecret)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return nil, day, exitUsage
+		return configError(err)
 	}
 	svc, err := pos.Open(cfg, pos.Options{ReadOnly: true, Now: clock})
 	if errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(stderr, "voucherpos %s: no journal yet at %s\n", cmd, cfg.Journal.Path)
-		return nil, day, exitFailed
+		return exit.Fail(fmt.Errorf("no journal yet at %s", cfg.Journal.Path))
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos %s: %v\n", cmd, err)
-		return nil, day, exitFailed
+		return exit.Fail(err)
 	}
-	return svc, day, exitOK
+	defer svc.Close()
+	sales, err := svc.Day(context.Background(), day)
+	if err != nil {
+		return exit.Fail(err)
+	}
+	if err := write(svc, day, sales); err != nil {
+		return exit.Fail(err)
+	}
+	return nil
 }
 
-func runReceipt(args []string, stdout, stderr io.Writer) int {
+func runReceipt(e streams, args []string) error {
 	var c common
-	fs := newFlags("receipt", stderr, &c)
+	fs := newFlags("receipt", &c)
 	print := fs.Bool("print", false, "reprint it on receipt.printer (marked REPRINT)")
 	// The reference may come before or after the flags.
 	ref := ""
@@ -533,98 +542,92 @@ func runReceipt(args []string, stdout, stderr io.Writer) int {
 	if ref == "" {
 		positional = 1
 	}
-	if code, ok := parse(fs, args, positional, stdout, stderr); !ok {
-		return code
+	if err := parse(fs, args, positional, e.stdout); err != nil {
+		return done(err)
 	}
 	if ref == "" && fs.NArg() == 1 {
 		ref = fs.Arg(0)
 	}
 	if ref == "" {
-		fmt.Fprintf(stderr, "voucherpos receipt: which sale? usage: %s\n", commandLine(fs))
-		return exitUsage
+		return exit.UsageError(fmt.Errorf("which sale? usage: %s", commandLine(fs)))
 	}
 	cfg, err := loadConfig(c)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		return exitUsage
+		return configError(err)
 	}
 	// Read-write when the till is not running, so a reprint is logged;
 	// read-only beside a running till.
-	svc, err := pos.Open(cfg, pos.Options{Stdout: stdout, Now: clock})
+	svc, err := pos.Open(cfg, pos.Options{Stdout: e.stdout, Now: clock})
 	if errors.Is(err, journal.ErrLocked) {
-		svc, err = pos.Open(cfg, pos.Options{ReadOnly: true, Stdout: stdout, Now: clock})
+		svc, err = pos.Open(cfg, pos.Options{ReadOnly: true, Stdout: e.stdout, Now: clock})
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos receipt: %v\n", err)
-		return exitFailed
+		return exit.Fail(err)
 	}
 	defer svc.Close()
 	ctx := context.Background()
 	if *print {
 		if err := svc.Print(ctx, ref, true); err != nil {
-			fmt.Fprintf(stderr, "voucherpos receipt: %v\n", err)
-			return exitFailed
+			return exit.Fail(err)
 		}
-		fmt.Fprintf(stderr, "reprinted %s on %s\n", ref, svc.PrinterName())
-		return exitOK
+		fmt.Fprintf(e.stderr, "reprinted %s on %s\n", ref, svc.PrinterName())
+		return nil
 	}
 	slip, err := svc.Slip(ctx, ref, true)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos receipt: %q: %v\n", ref, err)
-		return exitFailed
+		return exit.Fail(fmt.Errorf("%q: %w", ref, err))
 	}
-	fmt.Fprint(stdout, slip.Text())
-	return exitOK
+	fmt.Fprint(e.stdout, slip.Text())
+	return nil
 }
 
-func runReconcile(args []string, stdout, stderr io.Writer) int {
+func runReconcile(e streams, args []string) error {
 	var c common
-	fs := newFlags("reconcile", stderr, &c)
-	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
-		return code
+	fs := newFlags("reconcile", &c)
+	if err := parse(fs, args, 0, e.stdout); err != nil {
+		return done(err)
 	}
-	t, code := openTill(c, false, stderr)
-	if t == nil {
-		return code
+	t, err := openTill(c, false)
+	if err != nil {
+		return err
 	}
 	defer t.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := t.svc.Reconcile(ctx, true)
 	for _, s := range rep.Resolved {
-		fmt.Fprintf(stdout, "%s  %s  %s\n", s.Reference, s.Status, s.Currency.Format(s.Charged))
+		fmt.Fprintf(e.stdout, "%s  %s  %s\n", s.Reference, s.Status, s.Currency.Format(s.Charged))
 	}
 	for _, s := range rep.Still {
-		fmt.Fprintf(stdout, "%s  still unknown after %d checks — run reconcile again later\n", s.Reference, s.Checks)
+		fmt.Fprintf(e.stdout, "%s  still unknown after %s — run reconcile again later\n", s.Reference, pos.Count(s.Checks, "check", "checks"))
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos reconcile: %v\n", err)
-		return exitFailed
+		return exit.Fail(err)
 	}
-	fmt.Fprintf(stdout, "%d checked, %d resolved, %d still unknown\n", rep.Checked, len(rep.Resolved), len(rep.Still))
+	fmt.Fprintf(e.stdout, "%d checked, %d resolved, %d still unknown\n", rep.Checked, len(rep.Resolved), len(rep.Still))
 	if len(rep.Still) > 0 {
-		return exitFailed
+		return exit.Quiet(exit.Failed)
 	}
-	return exitOK
+	return nil
 }
 
 // runCheck checks what the till needs, as the till would load it: the
 // config (a kiosk's supervisor hash too), the journal (read-only beside a
 // running till), the printer and Kora's answer to the key. Every part is
 // checked even when an earlier one fails.
-func runCheck(args []string, stdout, stderr io.Writer) int {
+func runCheck(e streams, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	var c common
-	fs := newFlags("check", stderr, &c)
+	fs := newFlags("check", &c)
 	kiosk := fs.Bool("kiosk", false, "check as for the till's --kiosk (the supervisor PIN hash)")
-	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
-		return code
+	if err := parse(fs, args, 0, stdout); err != nil {
+		return done(err)
 	}
 	// check is no screen and writes no log file: its log lines (at debug,
 	// Kora's requests) go to stderr.
 	level, err := pos.ParseLogLevel(c.logLevel)
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos check: %v\n", err)
-		return exitUsage
+		return exit.UsageError(err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg, err := loadConfig(c)
@@ -632,22 +635,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		_, err = pos.KioskSupervisorHash(cfg)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos: %v\n", err)
-		fmt.Fprintln(stdout, "config   FAILED (see above)")
-		return exitUsage
+		fmt.Fprintln(stdout, "config   FAILED (see below)")
+		return configError(err)
 	}
 	where := cfg.Path
 	if cfg.Demo {
 		where = "none found: demo mode on the built-in sandbox"
 	}
 	fmt.Fprintf(stdout, "config   ok   %s (%s)\n", where, cfg.Mode())
-	status := exitOK
+	status := exit.OK
 	ctx := context.Background()
 	var sb *sandbox.Server
 	if cfg.Demo {
 		if sb, err = sandbox.Start(""); err != nil {
 			fmt.Fprintf(stdout, "kora     FAILED demo sandbox: %v\n", err)
-			return exitFailed
+			return exit.Quiet(exit.Failed)
 		}
 		defer sb.Close()
 		cfg.Kora.BaseURL = sb.URL
@@ -657,10 +659,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case jc.Err != nil && jc.HeldBy != "":
 		fmt.Fprintf(stdout, "journal  FAILED %s, held by the running till (pid %s): %v\n", jc.Path, jc.HeldBy, jc.Err)
-		status = exitFailed
+		status = exit.Failed
 	case jc.Err != nil:
 		fmt.Fprintf(stdout, "journal  FAILED %v\n", jc.Err)
-		status = exitFailed
+		status = exit.Failed
 	case jc.HeldBy != "":
 		fmt.Fprintf(stdout, "journal  ok   %s (%d unresolved; in use by the running till, pid %s, so read read-only)\n", jc.Path, jc.Unresolved, jc.HeldBy)
 	default:
@@ -670,7 +672,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	svc, err := pos.Open(cfg, pos.Options{NoJournal: true, Logger: logger, Now: clock, Version: version, Stdout: io.Discard})
 	if err != nil {
 		fmt.Fprintf(stdout, "kora     FAILED %v\n", err)
-		return exitFailed
+		return exit.Quiet(exit.Failed)
 	}
 	defer svc.Close()
 	if name := svc.PrinterName(); name != "" {
@@ -683,10 +685,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	result, msg := svc.CheckKey(ctx)
 	if result != pos.KeyAccepted {
 		fmt.Fprintf(stdout, "kora     FAILED %s\n", msg)
-		return exitFailed
+		return exit.Quiet(exit.Failed)
 	}
 	fmt.Fprintf(stdout, "kora     ok   %s\n", msg)
-	return status
+	return exit.Quiet(status)
 }
 
 // loopbackAddr reports whether a --listen address is reachable only from
@@ -704,23 +706,21 @@ func loopbackAddr(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func runSandbox(args []string, stdout, stderr io.Writer) int {
+func runSandbox(e streams, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8099", "address to serve the sandbox on (loopback only, unless --allow-remote)")
 	key := fs.String("key", sandbox.DefaultSecretKey, "Bearer key the sandbox accepts")
 	remote := fs.Bool("allow-remote", false, "allow an address other machines can reach")
-	if code, ok := parse(fs, args, 0, stdout, stderr); !ok {
-		return code
+	if err := parse(fs, args, 0, stdout); err != nil {
+		return done(err)
 	}
 	if strings.TrimSpace(*key) == "" {
-		fmt.Fprintln(stderr, "voucherpos sandbox: --key must not be empty (the sandbox would accept any request)")
-		return exitUsage
+		return exit.UsageError(errors.New("--key must not be empty (the sandbox would accept any request)"))
 	}
 	if !loopbackAddr(*listen) {
 		if !*remote {
-			fmt.Fprintf(stderr, "voucherpos sandbox: %q is reachable from other machines; the sandbox's key is published. Use 127.0.0.1, ::1 or localhost, or add --allow-remote (with your own --key)\n", *listen)
-			return exitUsage
+			return exit.UsageError(fmt.Errorf("%q is reachable from other machines; the sandbox's key is published. Use 127.0.0.1, ::1 or localhost, or add --allow-remote (with your own --key)", *listen))
 		}
 		if *key == sandbox.DefaultSecretKey {
 			fmt.Fprintln(stderr, "voucherpos sandbox: warning: serving beyond this machine with the published key; pass --key")
@@ -728,8 +728,7 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	}
 	srv, err := sandbox.Start(*listen, sandbox.WithSecretKey(*key))
 	if err != nil {
-		fmt.Fprintf(stderr, "voucherpos sandbox: %v\n", err)
-		return exitFailed
+		return exit.Fail(err)
 	}
 	srv.Describe(stdout, srv.URL)
 	fmt.Fprintln(stdout, "\nServing until Ctrl+C.")
@@ -737,5 +736,5 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	<-ctx.Done()
 	srv.Close()
-	return exitOK
+	return nil
 }

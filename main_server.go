@@ -37,6 +37,12 @@ $VOUCHERPOS_DATABASE_URL.
 // runServer is `voucherpos server …`: the switchboard of the store server's
 // subcommands; the work is in store.
 func runServer(args []string, stdout, stderr io.Writer) int {
+	for _, a := range args {
+		if a == "--help" || a == "-h" || a == "-help" {
+			fmt.Fprint(stdout, serverUsage)
+			return exitOK
+		}
+	}
 	sub := ""
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		sub, args = args[0], args[1:]

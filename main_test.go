@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"voucherpos/internal/testkit"
 	"voucherpos/kora/sandbox"
 	"voucherpos/pos"
 	"voucherpos/pos/config"
@@ -31,22 +33,9 @@ func env(t *testing.T) (sb *sandbox.Server, cfgPath string) {
 	}
 	t.Cleanup(func() { sb.Close() })
 	cfgPath = filepath.Join(home, "till.toml")
-	os.WriteFile(cfgPath, []byte(`[store]
-name = "Test Shop"
-terminal_id = "till-9"
-customer_email = "till@example.com"
-[kora]
-base_url = "`+sb.URL+`"
-timeout = "2s"
-[[providers]]
-code = "0001"
-name = "1Voucher"
-pin_length = 16
-[[providers]]
-code = "0002"
-name = "OTT"
-pin_length = 12
-`), 0o600)
+	if err := (testkit.Till{Store: "Test Shop", TerminalID: "till-9", BaseURL: sb.URL, Timeout: 2 * time.Second}).Write(cfgPath); err != nil {
+		t.Fatal(err)
+	}
 	return sb, cfgPath
 }
 
