@@ -105,6 +105,8 @@ type Journal struct {
 	aead     cipher.AEAD
 	readOnly bool
 	onAppend atomic.Pointer[func()] // outbox.go: told after events are committed
+	stmts    stmtCache              // stmts.go
+	commits  atomic.Int64           // durable transactions committed
 }
 
 // Options for Open.
@@ -441,6 +443,7 @@ func (j *Journal) release() {
 func (j *Journal) Close() error {
 	var err error
 	if j.db != nil {
+		j.closeStmts()
 		err = j.db.Close()
 	}
 	j.release()
@@ -518,11 +521,21 @@ func (j *Journal) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		j.prepareWanted()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		j.prepareWanted()
 		return explain(err)
 	}
+	j.commits.Add(1)
+	j.prepareWanted()
 	j.appended() // every write through withTx appends events (outbox.go)
 	return nil
 }
+
+// Commits counts the write transactions committed since Open. Under
+// synchronous=FULL in WAL mode each is one fsync of the WAL (checkpoints
+// aside): a sale is two, its pending row before the charge and its outcome
+// after.
+func (j *Journal) Commits() int64 { return j.commits.Load() }

@@ -23,12 +23,12 @@ import (
 // the uploader starts where it left off.
 
 // chainEvent adds the outbox row for event id, inside its transaction.
-func chainEvent(ctx context.Context, tx *sql.Tx, id int64, reference, at, kind, detail string) error {
-	prevSeq, prev, err := outboxHead(ctx, tx)
+func (j *Journal) chainEvent(ctx context.Context, tx *sql.Tx, id int64, reference, at, kind, detail string) error {
+	prevSeq, prev, err := j.outboxHead(ctx, tx)
 	if err != nil {
 		return err
 	}
-	s, err := scanSale(tx.QueryRowContext(ctx, `SELECT `+saleColumns+` FROM sales WHERE reference = ?`, reference))
+	s, err := scanSale(j.queryRow(ctx, tx, `SELECT `+saleColumns+` FROM sales WHERE reference = ?`, reference))
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
@@ -38,19 +38,16 @@ func chainEvent(ctx context.Context, tx *sql.Tx, id int64, reference, at, kind, 
 		return fmt.Errorf("outbox: %w", err)
 	}
 	h := syncwire.Chain(prev, b)
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (seq, event_id, hash, payload) VALUES (?,?,?,?)`,
+	_, err = j.exec(ctx, tx, `INSERT INTO outbox (seq, event_id, hash, payload) VALUES (?,?,?,?)`,
 		prevSeq+1, id, h[:], string(b))
 	return err
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func outboxHead(ctx context.Context, q querier) (int64, syncwire.Hash, error) {
+// outboxHead is the newest outbox row's seq and hash, in tx when not nil.
+func (j *Journal) outboxHead(ctx context.Context, tx *sql.Tx) (int64, syncwire.Hash, error) {
 	var seq int64
 	var hb []byte
-	err := q.QueryRowContext(ctx, `SELECT seq, hash FROM outbox ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hb)
+	err := j.queryRow(ctx, tx, `SELECT seq, hash FROM outbox ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hb)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, syncwire.Genesis, nil
 	}
@@ -104,7 +101,7 @@ func (j *Journal) chainBacklog(ctx context.Context) error {
 		return nil
 	}
 	var n int
-	if err := j.db.QueryRowContext(ctx, `SELECT count(*) FROM events e LEFT JOIN outbox o ON o.event_id = e.id
+	if err := j.queryRow(ctx, nil, `SELECT count(*) FROM events e LEFT JOIN outbox o ON o.event_id = e.id
 		WHERE o.event_id IS NULL`).Scan(&n); err != nil || n == 0 {
 		return err
 	}
@@ -132,7 +129,7 @@ func (j *Journal) chainBacklog(ctx context.Context) error {
 			return err
 		}
 		for _, e := range evs {
-			if err := chainEvent(ctx, tx, e.id, e.ref, e.at, e.kind, e.detail); err != nil {
+			if err := j.chainEvent(ctx, tx, e.id, e.ref, e.at, e.kind, e.detail); err != nil {
 				return err
 			}
 		}
@@ -142,7 +139,7 @@ func (j *Journal) chainBacklog(ctx context.Context) error {
 
 // OutboxHead is the newest seq in the outbox (0: none yet).
 func (j *Journal) OutboxHead(ctx context.Context) (int64, error) {
-	seq, _, err := outboxHead(ctx, j.db)
+	seq, _, err := j.outboxHead(ctx, nil)
 	return seq, explain(err)
 }
 
@@ -152,7 +149,7 @@ func (j *Journal) OutboxAfter(ctx context.Context, seq int64, limit int) (syncwi
 	prev := syncwire.Genesis
 	if seq > 0 {
 		var hb []byte
-		err := j.db.QueryRowContext(ctx, `SELECT hash FROM outbox WHERE seq = ?`, seq).Scan(&hb)
+		err := j.queryRow(ctx, nil, `SELECT hash FROM outbox WHERE seq = ?`, seq).Scan(&hb)
 		if errors.Is(err, sql.ErrNoRows) {
 			return prev, nil, fmt.Errorf("outbox: no event %d in this journal", seq)
 		}
@@ -163,7 +160,7 @@ func (j *Journal) OutboxAfter(ctx context.Context, seq int64, limit int) (syncwi
 			return prev, nil, err
 		}
 	}
-	rows, err := j.db.QueryContext(ctx, `SELECT seq, hash, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, seq, limit)
+	rows, err := j.queryRows(ctx, nil, `SELECT seq, hash, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, seq, limit)
 	if err != nil {
 		return prev, nil, explain(err)
 	}
@@ -186,7 +183,7 @@ func (j *Journal) OutboxAfter(ctx context.Context, seq int64, limit int) (syncwi
 // OutboxAcked is the highest seq the store server has acknowledged.
 func (j *Journal) OutboxAcked(ctx context.Context) (int64, error) {
 	var seq int64
-	err := j.db.QueryRowContext(ctx, `SELECT acked_seq FROM outbox_state WHERE id = 1`).Scan(&seq)
+	err := j.queryRow(ctx, nil, `SELECT acked_seq FROM outbox_state WHERE id = 1`).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -201,8 +198,11 @@ func (j *Journal) SetOutboxAcked(ctx context.Context, seq int64) error {
 	if j.readOnly {
 		return errors.New("journal: opened read-only")
 	}
-	_, err := j.db.ExecContext(ctx, `INSERT INTO outbox_state (id, acked_seq) VALUES (1, ?)
+	_, err := j.exec(ctx, nil, `INSERT INTO outbox_state (id, acked_seq) VALUES (1, ?)
 		ON CONFLICT (id) DO UPDATE SET acked_seq = excluded.acked_seq`, seq)
+	if err == nil {
+		j.commits.Add(1)
+	}
 	return explain(err)
 }
 

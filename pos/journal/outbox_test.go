@@ -78,7 +78,8 @@ func TestOutboxChainsAnOlderJournalsEventsOnOpen(t *testing.T) {
 	j.Create(ctx, sale("r2"))
 	// As a schema-2 journal would be: events with no outbox rows.
 	for _, q := range []string{`DROP TRIGGER outbox_append_only_delete`, `DELETE FROM outbox`, `PRAGMA user_version = 2`,
-		`DROP TABLE outbox`, `DROP TABLE outbox_state`} {
+		`DROP TABLE outbox`, `DROP TABLE outbox_state`,
+		`DROP INDEX sales_day`, `DROP INDEX sales_day_change`, `CREATE INDEX sales_created ON sales (created_at)`} {
 		if _, err := j.db.Exec(q); err != nil {
 			t.Fatal(q, err)
 		}

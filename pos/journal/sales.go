@@ -50,7 +50,7 @@ func (j *Journal) Create(ctx context.Context, s Sale) error {
 		}
 	}
 	return j.withTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sales
+		_, err := j.exec(ctx, tx, `INSERT INTO sales
 			(reference, created_at, updated_at, terminal_id, status, currency, amount_requested,
 			 provider_code, provider_name, pin_last4, phone, phone_enc, email, next_check_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -59,7 +59,7 @@ func (j *Journal) Create(ctx context.Context, s Sale) error {
 		if err != nil {
 			return explain(err)
 		}
-		return addEvent(ctx, tx, s.Reference, s.CreatedAt, "created",
+		return j.addEvent(ctx, tx, s.Reference, s.CreatedAt, "created",
 			fmt.Sprintf("amount=%d %s provider=%s pin=****%s", s.AmountRequested, s.Currency, s.ProviderCode, s.PINLast4))
 	})
 }
@@ -97,7 +97,7 @@ func (j *Journal) Record(ctx context.Context, reference string, at time.Time, o 
 	}
 	return j.withTx(ctx, func(tx *sql.Tx) error {
 		var cur string
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM sales WHERE reference = ?`, reference).Scan(&cur); err != nil {
+		if err := j.queryRow(ctx, tx, `SELECT status FROM sales WHERE reference = ?`, reference).Scan(&cur); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNotFound
 			}
@@ -113,7 +113,7 @@ func (j *Journal) Record(ctx context.Context, reference string, at time.Time, o 
 		if o.HasBalance {
 			balance = o.VoucherBalance
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sales SET
+		_, err := j.exec(ctx, tx, `UPDATE sales SET
 			status = ?, updated_at = ?, amount_charged = ?, fee = ?, vat = ?, kora_reference = ?,
 			voucher_serial = ?, voucher_balance = ?, voucher_expiry = ?, change_pin_enc = ?,
 			decline_kind = ?, decline_message = ?
@@ -135,7 +135,7 @@ func (j *Journal) Record(ctx context.Context, reference string, at time.Time, o 
 				detail += " " + o.DeclineKind
 			}
 		}
-		return addEvent(ctx, tx, reference, at, event, detail)
+		return j.addEvent(ctx, tx, reference, at, event, detail)
 	})
 }
 
@@ -143,7 +143,7 @@ func (j *Journal) Record(ctx context.Context, reference string, at time.Time, o 
 // same reference can be sent again.
 func (j *Journal) Reopen(ctx context.Context, reference string, at time.Time) error {
 	return j.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sales SET status = 'pending', updated_at = ?,
+		res, err := j.exec(ctx, tx, `UPDATE sales SET status = 'pending', updated_at = ?,
 			decline_kind = '', decline_message = ''
 			WHERE reference = ? AND status = 'declined' AND decline_kind = 'not_sent'`, fmtTime(at), reference)
 		if err != nil {
@@ -152,7 +152,7 @@ func (j *Journal) Reopen(ctx context.Context, reference string, at time.Time) er
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fmt.Errorf("%w: only a sale that never reached Kora can be sent again", ErrFinal)
 		}
-		return addEvent(ctx, tx, reference, at, "retry", "sending the same reference again")
+		return j.addEvent(ctx, tx, reference, at, "retry", "sending the same reference again")
 	})
 }
 
@@ -171,7 +171,7 @@ const (
 // Seeing the charge in progress clears an earlier not-found.
 func (j *Journal) NoteCheck(ctx context.Context, reference string, at, next time.Time, seen Sighting, detail string) error {
 	return j.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sales SET checks = checks + 1, next_check_at = ?,
+		res, err := j.exec(ctx, tx, `UPDATE sales SET checks = checks + 1, next_check_at = ?,
 			status = CASE WHEN status = 'pending' THEN 'unknown' ELSE status END,
 			not_found_at = CASE
 				WHEN ? = 2 AND not_found_at = '' THEN ?
@@ -185,17 +185,17 @@ func (j *Journal) NoteCheck(ctx context.Context, reference string, at, next time
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrFinal
 		}
-		return addEvent(ctx, tx, reference, at, "checked", detail)
+		return j.addEvent(ctx, tx, reference, at, "checked", detail)
 	})
 }
 
 // AddEvent appends to a sale's event log (e.g. "printed").
 func (j *Journal) AddEvent(ctx context.Context, reference string, at time.Time, kind, detail string) error {
-	return j.withTx(ctx, func(tx *sql.Tx) error { return addEvent(ctx, tx, reference, at, kind, detail) })
+	return j.withTx(ctx, func(tx *sql.Tx) error { return j.addEvent(ctx, tx, reference, at, kind, detail) })
 }
 
-func addEvent(ctx context.Context, tx *sql.Tx, reference string, at time.Time, kind, detail string) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (reference, at, kind, detail) VALUES (?,?,?,?)`,
+func (j *Journal) addEvent(ctx context.Context, tx *sql.Tx, reference string, at time.Time, kind, detail string) error {
+	res, err := j.exec(ctx, tx, `INSERT INTO events (reference, at, kind, detail) VALUES (?,?,?,?)`,
 		reference, fmtTime(at), kind, detail)
 	if err != nil {
 		return explain(err)
@@ -204,7 +204,7 @@ func addEvent(ctx context.Context, tx *sql.Tx, reference string, at time.Time, k
 	if err != nil {
 		return explain(err)
 	}
-	return explain(chainEvent(ctx, tx, id, reference, fmtTime(at), kind, detail))
+	return explain(j.chainEvent(ctx, tx, id, reference, fmtTime(at), kind, detail))
 }
 
 const saleColumns = `reference, created_at, updated_at, terminal_id, status, currency, amount_requested,
@@ -234,7 +234,7 @@ func scanSale(r scanner) (Sale, error) {
 
 // Get returns one sale.
 func (j *Journal) Get(ctx context.Context, reference string) (Sale, error) {
-	s, err := scanSale(j.db.QueryRowContext(ctx, `SELECT `+saleColumns+` FROM sales WHERE reference = ?`, reference))
+	s, err := scanSale(j.queryRow(ctx, nil, `SELECT `+saleColumns+` FROM sales WHERE reference = ?`, reference))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Sale{}, ErrNotFound
 	}
@@ -245,7 +245,7 @@ func (j *Journal) Get(ctx context.Context, reference string) (Sale, error) {
 // customer's slip or a supervisor's reprint. "" when none was issued.
 func (j *Journal) ChangePIN(ctx context.Context, reference string) (string, error) {
 	var box []byte
-	err := j.db.QueryRowContext(ctx, `SELECT change_pin_enc FROM sales WHERE reference = ?`, reference).Scan(&box)
+	err := j.queryRow(ctx, nil, `SELECT change_pin_enc FROM sales WHERE reference = ?`, reference).Scan(&box)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}
@@ -260,7 +260,7 @@ func (j *Journal) ChangePIN(ctx context.Context, reference string) (string, erro
 // voucherpos, which keeps only the masked number).
 func (j *Journal) Phone(ctx context.Context, reference string) (string, error) {
 	var box []byte
-	err := j.db.QueryRowContext(ctx, `SELECT phone_enc FROM sales WHERE reference = ?`, reference).Scan(&box)
+	err := j.queryRow(ctx, nil, `SELECT phone_enc FROM sales WHERE reference = ?`, reference).Scan(&box)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}
@@ -301,12 +301,12 @@ func (j *Journal) Unresolved(ctx context.Context) ([]Sale, error) {
 // CountUnresolved counts pending and unknown sales.
 func (j *Journal) CountUnresolved(ctx context.Context) (int, error) {
 	var n int
-	err := j.db.QueryRowContext(ctx, `SELECT count(*) FROM sales WHERE status IN ('pending','unknown')`).Scan(&n)
+	err := j.queryRow(ctx, nil, `SELECT count(*) FROM sales WHERE status IN ('pending','unknown')`).Scan(&n)
 	return n, explain(err)
 }
 
 func (j *Journal) query(ctx context.Context, q string, args ...any) ([]Sale, error) {
-	rows, err := j.db.QueryContext(ctx, q, args...)
+	rows, err := j.queryRows(ctx, nil, q, args...)
 	if err != nil {
 		return nil, explain(err)
 	}
@@ -331,7 +331,7 @@ type Event struct {
 
 // Events returns a sale's event log in order.
 func (j *Journal) Events(ctx context.Context, reference string) ([]Event, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT at, kind, detail FROM events WHERE reference = ? ORDER BY id`, reference)
+	rows, err := j.queryRows(ctx, nil, `SELECT at, kind, detail FROM events WHERE reference = ? ORDER BY id`, reference)
 	if err != nil {
 		return nil, explain(err)
 	}

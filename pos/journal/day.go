@@ -1,0 +1,133 @@
+package journal
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// A day of sales is read in pieces, so that a day of 100 000 sales costs
+// what a day of ten does: sums by SQL aggregation over an index (Summary),
+// a window of rows for a screen (Window), and one row at a time for the
+// command line (Each). Every query here runs on the sales_day index.
+
+// SummaryLine sums the sales of one provider in one status. Money is in
+// minor units.
+type SummaryLine struct {
+	ProviderCode, ProviderName string
+	Status                     Status
+	Count                      int
+	Requested, Charged         int64
+	Fee, VAT                   int64
+	// PartlyCharged counts the sales charged less than was asked.
+	PartlyCharged int
+}
+
+// Summary is a range's sales summed by provider and status.
+type Summary struct {
+	Lines []SummaryLine // by provider code, then status
+	// ChangeVouchers counts the approved sales that issued a change voucher.
+	ChangeVouchers int
+}
+
+const qSummary = `SELECT provider_code, max(provider_name), status, count(*), sum(amount_requested),
+	sum(amount_charged), sum(fee), sum(vat), sum(amount_charged < amount_requested)
+	FROM sales INDEXED BY sales_day WHERE created_at >= ? AND created_at < ?
+	GROUP BY provider_code, status ORDER BY provider_code, status`
+
+const qChangeVouchers = `SELECT count(*) FROM sales INDEXED BY sales_day_change
+	WHERE created_at >= ? AND created_at < ? AND status = 'approved' AND change_pin_enc IS NOT NULL`
+
+// Summary sums the sales created in [from, to) by provider and status.
+func (j *Journal) Summary(ctx context.Context, from, to time.Time) (Summary, error) {
+	var out Summary
+	rows, err := j.queryRows(ctx, nil, qSummary, fmtTime(from), fmtTime(to))
+	if err != nil {
+		return out, explain(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l SummaryLine
+		var status string
+		if err := rows.Scan(&l.ProviderCode, &l.ProviderName, &status, &l.Count, &l.Requested,
+			&l.Charged, &l.Fee, &l.VAT, &l.PartlyCharged); err != nil {
+			return out, explain(err)
+		}
+		l.Status = Status(status)
+		out.Lines = append(out.Lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return out, explain(err)
+	}
+	err = j.queryRow(ctx, nil, qChangeVouchers, fmtTime(from), fmtTime(to)).Scan(&out.ChangeVouchers)
+	return out, explain(err)
+}
+
+// statusArgs are the four status parameters of a filtered query: the
+// statuses wanted, repeated to fill four; every status for none.
+func statusArgs(statuses []Status) []any {
+	if len(statuses) == 0 {
+		statuses = []Status{Pending, Approved, Declined, Unknown}
+	}
+	out := make([]any, 4)
+	for i := range out {
+		out[i] = string(statuses[i%len(statuses)])
+	}
+	return out
+}
+
+const qWindow = `SELECT ` + saleColumns + ` FROM sales INDEXED BY sales_day
+	WHERE created_at >= ? AND created_at < ? AND status IN (?,?,?,?)
+	ORDER BY created_at DESC, reference DESC LIMIT ? OFFSET ?`
+
+const qCount = `SELECT count(*) FROM sales INDEXED BY sales_day
+	WHERE created_at >= ? AND created_at < ? AND status IN (?,?,?,?)`
+
+// Window returns up to limit of the sales created in [from, to) in one
+// of statuses (any status when none is given), newest first, skipping the
+// offset newest, and how many such sales there are in all.
+func (j *Journal) Window(ctx context.Context, from, to time.Time, statuses []Status, offset, limit int) (total int, sales []Sale, err error) {
+	args := append([]any{fmtTime(from), fmtTime(to)}, statusArgs(statuses)...)
+	if err := j.queryRow(ctx, nil, qCount, args...).Scan(&total); err != nil {
+		return 0, nil, explain(err)
+	}
+	if offset >= total || limit <= 0 {
+		return total, nil, nil
+	}
+	sales, err = j.query(ctx, qWindow, append(args, limit, max(offset, 0))...)
+	return total, sales, err
+}
+
+const qEach = `SELECT ` + saleColumns + ` FROM sales INDEXED BY sales_day
+	WHERE created_at >= ? AND created_at < ? AND (created_at, reference) > (?, ?)
+	ORDER BY created_at, reference LIMIT ?`
+
+// eachBatch is how many rows Each holds at a time.
+const eachBatch = 256
+
+// Each calls fn with each sale created in [from, to), oldest first, holding
+// a batch of rows at a time, never the day; an error from fn stops it and
+// is returned. The journal is free while fn runs (fn may read it).
+func (j *Journal) Each(ctx context.Context, from, to time.Time, fn func(Sale) error) error {
+	afterAt, afterRef := "", ""
+	for {
+		batch, err := j.query(ctx, qEach, fmtTime(from), fmtTime(to), afterAt, afterRef, eachBatch)
+		if err != nil {
+			return err
+		}
+		for _, s := range batch {
+			if err := fn(s); err != nil {
+				return err
+			}
+		}
+		if len(batch) < eachBatch {
+			return nil
+		}
+		last := batch[len(batch)-1]
+		at := fmtTime(last.CreatedAt)
+		if at < afterAt || (at == afterAt && last.Reference <= afterRef) {
+			return fmt.Errorf("journal: sale %s has an unreadable created_at", last.Reference)
+		}
+		afterAt, afterRef = at, last.Reference
+	}
+}
