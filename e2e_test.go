@@ -212,7 +212,7 @@ func TestE2EDeclineAndRecovery(t *testing.T) {
 		t.Errorf("the PIN field is not empty after an invalid PIN\n%s", term.Report())
 	}
 	term.Send("1000000000000100\r")
-	s = term.WaitText(screenWait, confirmTitle, "R 10.00", "+27821234567", "0100")
+	term.WaitText(screenWait, confirmTitle, "R 10.00", "+27821234567", "0100")
 	term.Send("\r")
 	term.WaitText(screenWait, "APPROVED", "R 10.00")
 	time.Sleep(grace)

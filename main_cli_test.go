@@ -191,7 +191,7 @@ func TestArgumentMistakes(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"receipt", "x\x1b[2J", "--config", cfgPath}, {"x\x1b[2J"}, {"--x\x1b[2J"}, {"history", "--date", "x\x1b[2J"},
-		{"history", "--config", "x\x1b[2J\x9b"}, {"history", "x\x1b[2J"},
+		{"history", "--config", "x\x1b[2J" + string([]byte{0x9b})}, {"history", "x\x1b[2J"},
 	} {
 		code, out, errOut := runCmd(args...)
 		if strings.ContainsAny(out+errOut, "\x1b\x9b") || code == 0 {
