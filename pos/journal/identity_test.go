@@ -101,7 +101,7 @@ func TestForeignFileRefusedUnchanged(t *testing.T) {
 		if !bytes.Equal(before, after) {
 			t.Errorf("%s: the file was changed", name)
 		}
-		for _, suffix := range []string{"-wal", "-shm", "-journal", ".new"} {
+		for _, suffix := range []string{"-wal", "-shm", "-journal", ".new", ".lock"} {
 			if _, err := os.Stat(path + suffix); err == nil {
 				t.Errorf("%s: left %s behind", name, suffix)
 			}

@@ -169,6 +169,14 @@ func Open(path string, opts Options) (*Journal, error) {
 		if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
 			return nil, fmt.Errorf("journal %s: %w", path, err)
 		}
+		// A file that is not ours is refused before anything is made
+		// beside it, its lock file included (it is checked again, under
+		// the lock, below).
+		if _, err := os.Stat(real); err == nil && !opts.Fresh {
+			if _, err := identify(real); errors.Is(err, ErrNotJournal) {
+				return nil, fmt.Errorf("journal %s: %w", path, err)
+			}
+		}
 		lock, err := takeLock(real + ".lock")
 		if err != nil {
 			return nil, err
