@@ -78,7 +78,7 @@ func newKeyMap() *keyMap {
 		Digit:     b(digitKeys, "0-9", "type"),
 		Point:     b(ks(".", ",", "period", "comma"), ".", "decimal point"),
 		PhonePlus: b(ks("+", "plus"), "+", "international"),
-		Space:     b(ks("space"), "space", "space"),
+		Space:     b(ks("space"), "space", "a space between groups"),
 		Delete:    b(ks("backspace"), "⌫", "delete"),
 
 		Next:    b(ks("enter", "+", "plus", "tab"), "enter", "next"),
