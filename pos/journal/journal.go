@@ -10,11 +10,8 @@ package journal
 
 import (
 	"context"
-	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -27,6 +24,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // pure Go SQLite: CGO_ENABLED=0 builds for every kiosk
+
+	"voucherpos/internal/sealbox"
 )
 
 // Status is where a sale stands.
@@ -461,17 +460,14 @@ func (j *Journal) Close() error {
 // Path is the journal's file.
 func (j *Journal) Path() string { return j.path }
 
-// pinCipher derives the change-PIN key from the Kora secret with HKDF.
+// pinCipher derives the change-PIN key from the Kora secret with HKDF
+// (internal/sealbox: the store server keeps webhook PINs the same way).
 func pinCipher(secret string) (cipher.AEAD, error) {
-	key, err := hkdf.Key(sha256.New, []byte(secret), []byte("voucherpos journal v1"), "change-voucher-pin", 32)
+	a, err := sealbox.AEAD(secret, "voucherpos journal v1", "change-voucher-pin")
 	if err != nil {
-		return nil, fmt.Errorf("journal: derive key: %w", err)
+		return nil, fmt.Errorf("journal: %w", err)
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
+	return a, nil
 }
 
 // phoneAAD binds an encrypted phone number to its column, so it can never
