@@ -1,9 +1,6 @@
 package pos
 
-import (
-	"sort"
-	"time"
-)
+import "time"
 
 // ReportLine sums the sales of one provider in one status.
 type ReportLine struct {
@@ -29,7 +26,8 @@ type Report struct {
 	Unresolved     int
 }
 
-// BuildReport sums a day's sales by provider and status. Money totals count
+// BuildReport sums a day's sales by provider and status (Service.DayReport
+// has the journal do it). Money totals count
 // approved sales only; declined and unresolved ones are counted, not summed
 // as takings.
 func BuildReport(day time.Time, cur Currency, sales []Sale) Report {
@@ -66,13 +64,6 @@ func BuildReport(day time.Time, cur Currency, sales []Sale) Report {
 			r.Unresolved++
 		}
 	}
-	order := map[Status]int{Approved: 0, Declined: 1, Unknown: 2, Pending: 3}
-	sort.SliceStable(r.Lines, func(i, j int) bool {
-		a, b := r.Lines[i], r.Lines[j]
-		if a.ProviderCode != b.ProviderCode {
-			return a.ProviderCode < b.ProviderCode
-		}
-		return order[a.Status] < order[b.Status]
-	})
+	sortLines(r.Lines)
 	return r
 }

@@ -583,11 +583,11 @@ func (s *Service) ChangePIN(ctx context.Context, ref string) (string, error) {
 	return s.journal.ChangePIN(ctx, ref)
 }
 
-// Day returns the sales created on the local calendar day of t.
+// Day returns the sales created on the local calendar day of t, all in
+// memory: DayWindow, DayReport and EachOfDay read a busy day in pieces.
 func (s *Service) Day(ctx context.Context, t time.Time) ([]Sale, error) {
-	y, m, d := t.Date()
-	from := time.Date(y, m, d, 0, 0, 0, 0, t.Location())
-	rows, err := s.journal.List(ctx, from, from.AddDate(0, 0, 1))
+	from, to := dayRange(t)
+	rows, err := s.journal.List(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -62,26 +63,80 @@ func toJSON(s pos.Sale) saleJSON {
 	return j
 }
 
+// Sales hands each of a day's sales in turn to yield, stopping at the first
+// error yield returns; pos.Service.EachOfDay partly applied is one, and
+// Slice makes one of sales in memory. The Stream writers hold one sale (or
+// one block of a table) at a time, so a day of 100 000 sales costs what a
+// day of ten does.
+type Sales func(yield func(pos.Sale) error) error
+
+// Slice hands out sales in memory, in order.
+func Slice(sales []pos.Sale) Sales {
+	return func(yield func(pos.Sale) error) error {
+		for _, s := range sales {
+			if err := yield(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // WriteHistoryJSON writes sales as a JSON array.
 func WriteHistoryJSON(w io.Writer, sales []pos.Sale) error {
-	out := make([]saleJSON, len(sales))
-	for i, s := range sales {
-		out[i] = toJSON(s)
+	return StreamHistoryJSON(w, Slice(sales))
+}
+
+// StreamHistoryJSON writes the sales as one indented JSON array, a sale at
+// a time, byte for byte what encoding/json's indented Encoder makes of the
+// whole slice.
+func StreamHistoryJSON(w io.Writer, sales Sales) error {
+	bw := bufio.NewWriter(w)
+	n := 0
+	err := sales(func(s pos.Sale) error {
+		b, err := json.MarshalIndent(toJSON(s), "  ", "  ")
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			bw.WriteString("[\n  ")
+		} else {
+			bw.WriteString(",\n  ")
+		}
+		n++
+		_, err = bw.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if n == 0 {
+		bw.WriteString("[]\n")
+	} else {
+		bw.WriteString("\n]\n")
+	}
+	return bw.Flush()
 }
 
 // WriteHistory writes sales as a table for a terminal.
 func WriteHistory(w io.Writer, sales []pos.Sale) error {
-	if len(sales) == 0 {
-		_, err := fmt.Fprintln(w, "No sales on this day.")
-		return err
-	}
+	return StreamHistory(w, Slice(sales))
+}
+
+// tableBlock is how many rows of a table are aligned together: a day of
+// fewer is one block, aligned as a whole; a busier day is written a block
+// at a time, so that the table never holds the day.
+const tableBlock = 1000
+
+// StreamHistory writes the sales as a table for a terminal.
+func StreamHistory(w io.Writer, sales Sales) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tSTATUS\tAMOUNT\tCHARGED\tPROVIDER\tPIN\tREFERENCE\tKORA REFERENCE\tNOTE")
-	for _, s := range sales {
+	n := 0
+	err := sales(func(s pos.Sale) error {
+		if n == 0 {
+			fmt.Fprintln(tw, "TIME\tSTATUS\tAMOUNT\tCHARGED\tPROVIDER\tPIN\tREFERENCE\tKORA REFERENCE\tNOTE")
+		}
+		n++
 		note := ""
 		switch {
 		case s.PartlyPaid():
@@ -97,6 +152,17 @@ func WriteHistory(w io.Writer, sales []pos.Sale) error {
 			s.CreatedAt.Format("15:04:05"), strings.ToUpper(string(s.Status)),
 			s.Currency.Format(s.Requested), s.Currency.Format(s.Charged), s.ProviderName, s.PINLast4,
 			s.Reference, orDash(s.KoraReference), note)
+		if n%tableBlock == 0 {
+			return tw.Flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		_, err := fmt.Fprintln(w, "No sales on this day.")
+		return err
 	}
 	return tw.Flush()
 }

@@ -40,9 +40,14 @@ var CSVHeader = []string{"date", "time", "reference", "kora_reference", "termina
 
 // WriteReportCSV writes one row per sale; amounts are exact decimals.
 func WriteReportCSV(w io.Writer, sales []pos.Sale) error {
+	return StreamReportCSV(w, Slice(sales))
+}
+
+// StreamReportCSV writes one row per sale, a sale at a time.
+func StreamReportCSV(w io.Writer, sales Sales) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVHeader)
-	for _, s := range sales {
+	err := sales(func(s pos.Sale) error {
 		c := s.Currency
 		net := pos.Money(0)
 		if s.Status == pos.Approved {
@@ -53,6 +58,10 @@ func WriteReportCSV(w io.Writer, sales []pos.Sale) error {
 			s.ProviderCode, s.ProviderName, string(s.Status), string(s.DeclineKind), c.Code, c.Plain(s.Requested),
 			c.Plain(s.Charged), c.Plain(s.Fee), c.Plain(s.VAT), c.Plain(net), strconv.FormatBool(s.PartlyPaid()),
 			strconv.FormatBool(s.HasChangePIN), CSVSafe(s.VoucherSerial), s.PINLast4})
+		return cw.Error()
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()

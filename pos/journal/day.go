@@ -8,8 +8,10 @@ import (
 
 // A day of sales is read in pieces, so that a day of 100 000 sales costs
 // what a day of ten does: sums by SQL aggregation over an index (Summary),
-// a window of rows for a screen (Window), and one row at a time for the
-// command line (Each). Every query here runs on the sales_day index.
+// a window of rows for a screen (Window), and a batch of rows at a time for
+// the command line (Each). The sums and counts read day_totals, a few rows
+// per quarter hour (schema.go, migration 4); the rows are read through the
+// sales_day index.
 
 // SummaryLine sums the sales of one provider in one status. Money is in
 // minor units.
@@ -30,18 +32,38 @@ type Summary struct {
 	ChangeVouchers int
 }
 
-const qSummary = `SELECT provider_code, max(provider_name), status, count(*), sum(amount_requested),
-	sum(amount_charged), sum(fee), sum(vat), sum(amount_charged < amount_requested)
+// bucket is the day_totals bucket holding t: its UTC quarter hour.
+// aligned reports whether t is the start of one (a local midnight is).
+func bucket(t time.Time) (b string, aligned bool) {
+	u := t.UTC()
+	q := u.Truncate(15 * time.Minute)
+	return q.Format("2006-01-02T15:04"), q.Equal(u)
+}
+
+// qSummary sums the day's quarter hours of day_totals; qSummaryScan sums
+// the rows themselves, for a range that does not start and end on a
+// quarter hour (no real zone's midnight).
+const qSummary = `SELECT provider_code, max(provider_name), status, sum(sales), sum(requested),
+	sum(charged), sum(fee), sum(vat), sum(partly), sum(change_vouchers)
+	FROM day_totals WHERE bucket >= ? AND bucket < ?
+	GROUP BY provider_code, status HAVING sum(sales) > 0 ORDER BY provider_code, status`
+
+const qSummaryScan = `SELECT provider_code, max(provider_name), status, count(*), sum(amount_requested),
+	sum(amount_charged), sum(fee), sum(vat), sum(amount_charged < amount_requested),
+	sum(change_pin_enc IS NOT NULL)
 	FROM sales INDEXED BY sales_day WHERE created_at >= ? AND created_at < ?
 	GROUP BY provider_code, status ORDER BY provider_code, status`
-
-const qChangeVouchers = `SELECT count(*) FROM sales INDEXED BY sales_day_change
-	WHERE created_at >= ? AND created_at < ? AND status = 'approved' AND change_pin_enc IS NOT NULL`
 
 // Summary sums the sales created in [from, to) by provider and status.
 func (j *Journal) Summary(ctx context.Context, from, to time.Time) (Summary, error) {
 	var out Summary
-	rows, err := j.queryRows(ctx, nil, qSummary, fmtTime(from), fmtTime(to))
+	q, args := qSummaryScan, []any{fmtTime(from), fmtTime(to)}
+	if bf, ok := bucket(from); ok {
+		if bt, ok := bucket(to); ok {
+			q, args = qSummary, []any{bf, bt}
+		}
+	}
+	rows, err := j.queryRows(ctx, nil, q, args...)
 	if err != nil {
 		return out, explain(err)
 	}
@@ -49,18 +71,18 @@ func (j *Journal) Summary(ctx context.Context, from, to time.Time) (Summary, err
 	for rows.Next() {
 		var l SummaryLine
 		var status string
+		var change int
 		if err := rows.Scan(&l.ProviderCode, &l.ProviderName, &status, &l.Count, &l.Requested,
-			&l.Charged, &l.Fee, &l.VAT, &l.PartlyCharged); err != nil {
+			&l.Charged, &l.Fee, &l.VAT, &l.PartlyCharged, &change); err != nil {
 			return out, explain(err)
 		}
 		l.Status = Status(status)
+		if l.Status == Approved {
+			out.ChangeVouchers += change
+		}
 		out.Lines = append(out.Lines, l)
 	}
-	if err := rows.Err(); err != nil {
-		return out, explain(err)
-	}
-	err = j.queryRow(ctx, nil, qChangeVouchers, fmtTime(from), fmtTime(to)).Scan(&out.ChangeVouchers)
-	return out, explain(err)
+	return out, explain(rows.Err())
 }
 
 // statusArgs are the four status parameters of a filtered query: the
@@ -80,15 +102,25 @@ const qWindow = `SELECT ` + saleColumns + ` FROM sales INDEXED BY sales_day
 	WHERE created_at >= ? AND created_at < ? AND status IN (?,?,?,?)
 	ORDER BY created_at DESC, reference DESC LIMIT ? OFFSET ?`
 
-const qCount = `SELECT count(*) FROM sales INDEXED BY sales_day
+const qCount = `SELECT coalesce(sum(sales), 0) FROM day_totals
+	WHERE bucket >= ? AND bucket < ? AND status IN (?,?,?,?)`
+
+const qCountScan = `SELECT count(*) FROM sales INDEXED BY sales_day
 	WHERE created_at >= ? AND created_at < ? AND status IN (?,?,?,?)`
 
 // Window returns up to limit of the sales created in [from, to) in one
 // of statuses (any status when none is given), newest first, skipping the
 // offset newest, and how many such sales there are in all.
 func (j *Journal) Window(ctx context.Context, from, to time.Time, statuses []Status, offset, limit int) (total int, sales []Sale, err error) {
-	args := append([]any{fmtTime(from), fmtTime(to)}, statusArgs(statuses)...)
-	if err := j.queryRow(ctx, nil, qCount, args...).Scan(&total); err != nil {
+	st := statusArgs(statuses)
+	args := append([]any{fmtTime(from), fmtTime(to)}, st...)
+	count, countArgs := qCountScan, args
+	if bf, ok := bucket(from); ok {
+		if bt, ok := bucket(to); ok {
+			count, countArgs = qCount, append([]any{bf, bt}, st...)
+		}
+	}
+	if err := j.queryRow(ctx, nil, count, countArgs...).Scan(&total); err != nil {
 		return 0, nil, explain(err)
 	}
 	if offset >= total || limit <= 0 {
@@ -99,7 +131,7 @@ func (j *Journal) Window(ctx context.Context, from, to time.Time, statuses []Sta
 }
 
 const qEach = `SELECT ` + saleColumns + ` FROM sales INDEXED BY sales_day
-	WHERE created_at >= ? AND created_at < ? AND (created_at, reference) > (?, ?)
+	WHERE created_at >= ? AND created_at < ? AND (created_at > ? OR reference > ?)
 	ORDER BY created_at, reference LIMIT ?`
 
 // eachBatch is how many rows Each holds at a time.
@@ -109,9 +141,10 @@ const eachBatch = 256
 // a batch of rows at a time, never the day; an error from fn stops it and
 // is returned. The journal is free while fn runs (fn may read it).
 func (j *Journal) Each(ctx context.Context, from, to time.Time, fn func(Sale) error) error {
-	afterAt, afterRef := "", ""
+	afterAt, afterRef := fmtTime(from), ""
 	for {
-		batch, err := j.query(ctx, qEach, fmtTime(from), fmtTime(to), afterAt, afterRef, eachBatch)
+		// The range starts at the last row seen: a seek in the index.
+		batch, err := j.query(ctx, qEach, afterAt, fmtTime(to), afterAt, afterRef, eachBatch)
 		if err != nil {
 			return err
 		}
@@ -125,7 +158,7 @@ func (j *Journal) Each(ctx context.Context, from, to time.Time, fn func(Sale) er
 		}
 		last := batch[len(batch)-1]
 		at := fmtTime(last.CreatedAt)
-		if at < afterAt || (at == afterAt && last.Reference <= afterRef) {
+		if at < afterAt || (at == afterAt && last.Reference <= afterRef && afterRef != "") {
 			return fmt.Errorf("journal: sale %s has an unreadable created_at", last.Reference)
 		}
 		afterAt, afterRef = at, last.Reference

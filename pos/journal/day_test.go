@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -82,6 +83,10 @@ func TestSummaryMatchesTheRows(t *testing.T) {
 	if sum.ChangeVouchers != change || change == 0 {
 		t.Errorf("change vouchers %d, want %d", sum.ChangeVouchers, change)
 	}
+	// A range off the quarter hours sums the rows themselves: the same.
+	if scan, err := j.Summary(ctx, from.Add(-time.Nanosecond), to); err != nil || !reflect.DeepEqual(scan, sum) {
+		t.Errorf("summed from the rows: %+v, %v\nfrom day_totals: %+v", scan, err, sum)
+	}
 	if empty, err := j.Summary(ctx, to, to.Add(time.Hour)); err != nil || len(empty.Lines) != 0 {
 		t.Errorf("an empty day: %+v, %v", empty, err)
 	}
@@ -149,5 +154,41 @@ func TestASaleIsTwoCommits(t *testing.T) {
 		if got := j.Commits() - before; got != 2 {
 			t.Fatalf("a sale committed %d transactions, want 2", got)
 		}
+	}
+}
+
+// A journal of schema 3 gets its day_totals from the sales it holds.
+func TestDayTotalsOfAnOlderJournal(t *testing.T) {
+	t.Parallel()
+	j, path := openTemp(t)
+	daySales(t, j, 30)
+	ctx := context.Background()
+	from, to := t0, t0.Add(24*time.Hour)
+	want, _ := j.Summary(ctx, from, to)
+	for _, q := range []string{`DROP TRIGGER day_totals_insert`, `DROP TRIGGER day_totals_update`,
+		`DROP TRIGGER day_totals_delete`, `DROP TABLE day_totals`, `DROP INDEX sales_day`,
+		`CREATE INDEX sales_created ON sales (created_at)`, `PRAGMA user_version = 3`} {
+		if _, err := j.db.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	j.Close()
+	j2, err := Open(path, Options{Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	got, err := j2.Summary(ctx, from, to)
+	if err != nil || !reflect.DeepEqual(got, want) || len(got.Lines) == 0 {
+		t.Fatalf("after the upgrade %+v, %v; want %+v", got, err, want)
+	}
+	// Reopening and checking a sale move it between the lines.
+	if err := j2.NoteCheck(ctx, "r0000", t0, t0, NoAnswer, "x"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := j2.Summary(ctx, from, to)
+	scan, _ := j2.Summary(ctx, from.Add(-time.Nanosecond), to)
+	if !reflect.DeepEqual(after, scan) || reflect.DeepEqual(after, want) {
+		t.Fatalf("after a check: %+v; the rows say %+v", after, scan)
 	}
 }

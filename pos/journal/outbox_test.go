@@ -79,7 +79,8 @@ func TestOutboxChainsAnOlderJournalsEventsOnOpen(t *testing.T) {
 	// As a schema-2 journal would be: events with no outbox rows.
 	for _, q := range []string{`DROP TRIGGER outbox_append_only_delete`, `DELETE FROM outbox`, `PRAGMA user_version = 2`,
 		`DROP TABLE outbox`, `DROP TABLE outbox_state`,
-		`DROP INDEX sales_day`, `DROP INDEX sales_day_change`, `CREATE INDEX sales_created ON sales (created_at)`} {
+		`DROP TRIGGER day_totals_insert`, `DROP TRIGGER day_totals_update`, `DROP TRIGGER day_totals_delete`,
+		`DROP TABLE day_totals`, `DROP INDEX sales_day`, `CREATE INDEX sales_created ON sales (created_at)`} {
 		if _, err := j.db.Exec(q); err != nil {
 			t.Fatal(q, err)
 		}

@@ -75,14 +75,67 @@ var migrations = []string{
 		id        INTEGER PRIMARY KEY CHECK (id = 1),
 		acked_seq INTEGER NOT NULL
 	);`,
-	// 4: a busy day read without reading the day (day.go): History pages
+	// 4: a busy day read without reading the day (day.go). History pages
 	// through the sales newest first by (created_at, reference), filtering
-	// by status in the index; the Z-report sums by provider and status
-	// from the index alone. sales_created is a prefix of sales_day.
+	// by status in the index (sales_day; sales_created is its prefix). The
+	// Z-report reads day_totals: the sales summed by provider and status
+	// per UTC quarter hour of created_at (every zone's midnight is on one),
+	// kept by triggers in the transaction of each change of a sale.
 	`DROP INDEX IF EXISTS sales_created;
-	CREATE INDEX sales_day ON sales (created_at, reference, status, provider_code, provider_name,
-		amount_requested, amount_charged, fee, vat);
-	CREATE INDEX sales_day_change ON sales (created_at, status) WHERE change_pin_enc IS NOT NULL;`,
+	CREATE INDEX sales_day ON sales (created_at, reference, status);
+	CREATE TABLE day_totals (
+		bucket          TEXT NOT NULL,
+		provider_code   TEXT NOT NULL,
+		status          TEXT NOT NULL,
+		provider_name   TEXT NOT NULL,
+		sales           INTEGER NOT NULL,
+		requested       INTEGER NOT NULL,
+		charged         INTEGER NOT NULL,
+		fee             INTEGER NOT NULL,
+		vat             INTEGER NOT NULL,
+		partly          INTEGER NOT NULL,
+		change_vouchers INTEGER NOT NULL,
+		PRIMARY KEY (bucket, provider_code, status)
+	) WITHOUT ROWID;
+	CREATE TRIGGER day_totals_insert AFTER INSERT ON sales BEGIN
+		INSERT INTO day_totals VALUES (substr(NEW.created_at, 1, 14) || CASE WHEN substr(NEW.created_at, 15, 2) < '15' THEN '00' WHEN substr(NEW.created_at, 15, 2) < '30' THEN '15' WHEN substr(NEW.created_at, 15, 2) < '45' THEN '30' ELSE '45' END,
+			NEW.provider_code, NEW.status, NEW.provider_name, 1, NEW.amount_requested, NEW.amount_charged,
+			NEW.fee, NEW.vat, (NEW.amount_charged < NEW.amount_requested), (NEW.change_pin_enc IS NOT NULL))
+			ON CONFLICT (bucket, provider_code, status) DO UPDATE SET provider_name = excluded.provider_name,
+			sales = sales + excluded.sales, requested = requested + excluded.requested,
+			charged = charged + excluded.charged, fee = fee + excluded.fee, vat = vat + excluded.vat,
+			partly = partly + excluded.partly, change_vouchers = change_vouchers + excluded.change_vouchers;
+	END;
+	CREATE TRIGGER day_totals_update AFTER UPDATE OF created_at, status, provider_code, provider_name,
+		amount_requested, amount_charged, fee, vat, change_pin_enc ON sales BEGIN
+		INSERT INTO day_totals VALUES (substr(OLD.created_at, 1, 14) || CASE WHEN substr(OLD.created_at, 15, 2) < '15' THEN '00' WHEN substr(OLD.created_at, 15, 2) < '30' THEN '15' WHEN substr(OLD.created_at, 15, 2) < '45' THEN '30' ELSE '45' END,
+			OLD.provider_code, OLD.status, OLD.provider_name, -1, -OLD.amount_requested, -OLD.amount_charged,
+			-OLD.fee, -OLD.vat, -(OLD.amount_charged < OLD.amount_requested), -(OLD.change_pin_enc IS NOT NULL))
+			ON CONFLICT (bucket, provider_code, status) DO UPDATE SET provider_name = excluded.provider_name,
+			sales = sales + excluded.sales, requested = requested + excluded.requested,
+			charged = charged + excluded.charged, fee = fee + excluded.fee, vat = vat + excluded.vat,
+			partly = partly + excluded.partly, change_vouchers = change_vouchers + excluded.change_vouchers;
+		INSERT INTO day_totals VALUES (substr(NEW.created_at, 1, 14) || CASE WHEN substr(NEW.created_at, 15, 2) < '15' THEN '00' WHEN substr(NEW.created_at, 15, 2) < '30' THEN '15' WHEN substr(NEW.created_at, 15, 2) < '45' THEN '30' ELSE '45' END,
+			NEW.provider_code, NEW.status, NEW.provider_name, 1, NEW.amount_requested, NEW.amount_charged,
+			NEW.fee, NEW.vat, (NEW.amount_charged < NEW.amount_requested), (NEW.change_pin_enc IS NOT NULL))
+			ON CONFLICT (bucket, provider_code, status) DO UPDATE SET provider_name = excluded.provider_name,
+			sales = sales + excluded.sales, requested = requested + excluded.requested,
+			charged = charged + excluded.charged, fee = fee + excluded.fee, vat = vat + excluded.vat,
+			partly = partly + excluded.partly, change_vouchers = change_vouchers + excluded.change_vouchers;
+	END;
+	CREATE TRIGGER day_totals_delete AFTER DELETE ON sales BEGIN
+		INSERT INTO day_totals VALUES (substr(OLD.created_at, 1, 14) || CASE WHEN substr(OLD.created_at, 15, 2) < '15' THEN '00' WHEN substr(OLD.created_at, 15, 2) < '30' THEN '15' WHEN substr(OLD.created_at, 15, 2) < '45' THEN '30' ELSE '45' END,
+			OLD.provider_code, OLD.status, OLD.provider_name, -1, -OLD.amount_requested, -OLD.amount_charged,
+			-OLD.fee, -OLD.vat, -(OLD.amount_charged < OLD.amount_requested), -(OLD.change_pin_enc IS NOT NULL))
+			ON CONFLICT (bucket, provider_code, status) DO UPDATE SET provider_name = excluded.provider_name,
+			sales = sales + excluded.sales, requested = requested + excluded.requested,
+			charged = charged + excluded.charged, fee = fee + excluded.fee, vat = vat + excluded.vat,
+			partly = partly + excluded.partly, change_vouchers = change_vouchers + excluded.change_vouchers;
+	END;
+	INSERT INTO day_totals SELECT substr(sales.created_at, 1, 14) || CASE WHEN substr(sales.created_at, 15, 2) < '15' THEN '00' WHEN substr(sales.created_at, 15, 2) < '30' THEN '15' WHEN substr(sales.created_at, 15, 2) < '45' THEN '30' ELSE '45' END, provider_code, status,
+		max(provider_name), count(*), sum(amount_requested), sum(amount_charged), sum(fee), sum(vat),
+		sum(amount_charged < amount_requested), sum(change_pin_enc IS NOT NULL)
+		FROM sales WHERE true GROUP BY 1, 2, 3;`,
 }
 
 // SchemaVersion is the version this build writes.
