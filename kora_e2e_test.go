@@ -44,10 +44,8 @@ func TestE2EKoraRefusesTheKey(t *testing.T) {
 	term := rt.start(t)
 	sell(t, term, "25", "1", "1000000000000100", "0821234567")
 	term.Send("\r")
-	// Today's screen for an unknown outcome. The lead adds the words for a
-	// refused key (pos.Sale.KeyRefused): "Kora refused this till's key —
-	// the sale is held until it can be checked. Ask a supervisor."
-	held := term.WaitText(screenWait, "Do not hand over goods.")
+	// The sale is held, never declined by guess, and the cashier is told why.
+	held := term.WaitText(screenWait, "Do not hand over goods.", "Kora refused this till's key — the sale is held until it can be checked.")
 	s := rt.waitSale(t, screenWait, "unknown and checked", func(s journal.Sale) bool {
 		return s.Status == journal.Unknown && s.Checks >= 2
 	})

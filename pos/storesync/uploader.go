@@ -312,6 +312,12 @@ func (u *Uploader) Sync(ctx context.Context) error {
 		if len(events) == 0 {
 			return fmt.Errorf("outbox: no events after %d though the head is %d", acked, head)
 		}
+		// A sale may have been written since the head was read: the batch
+		// then reaches past it, and the server's answer is measured
+		// against the batch's last event, not the older head.
+		if last := events[len(events)-1].Seq; last > head {
+			head = last
+		}
 		b := syncwire.Batch{Version: syncwire.Version, TerminalID: u.opts.TerminalID, PrevHash: prev, Head: head, Events: events}
 		code, ack, err := u.post(ctx, b)
 		switch {
