@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"voucherpos/internal/ptytest"
+	"voucherpos/kora/sandbox"
 	"voucherpos/pos/journal"
 )
 
@@ -51,7 +52,7 @@ func TestE2EKioskOnTheLinuxConsole(t *testing.T) {
 	term.WaitText(screenWait, "Which voucher")
 	term.Send("1")
 	term.WaitText(screenWait, "Type your 1Voucher PIN")
-	term.Send("1000000000000100")
+	term.Send(sandbox.PINFull)
 	s := term.WaitText(screenWait, "**** **** **** ****")
 	if strings.Contains(s, "1000") {
 		t.Fatalf("PIN digits on the kiosk\n%s", term.Report())
@@ -104,7 +105,7 @@ func TestE2EKioskSignalsAndResize(t *testing.T) {
 			term.Send("\r")
 			term.Send("1")
 			term.WaitText(screenWait, "Type your 1Voucher PIN")
-			term.Send("1000000000000100\r")
+			term.Send(sandbox.PINFull + "\r")
 			term.WaitText(screenWait, "Your phone number")
 			term.Type("0821234567")
 			term.Send("\r")

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"voucherpos/internal/ptytest"
+	"voucherpos/kora/sandbox"
 )
 
 // A partial redemption in demo mode with receipt.printer set to a file
@@ -27,7 +28,7 @@ func TestE2EReceiptToAFileAndReport(t *testing.T) {
 		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "TERM=xterm-256color"}
 	term := ptytest.Start(t, bin, ptytest.Options{Args: []string{"--demo", "--config", cfg}, Dir: home, Env: env, Cols: 80, Rows: 24})
 	term.WaitText(screenWait, demoBadge, "Corner Shop")
-	sell(t, term, "120.50", "1", "1168648096792943", "0821234567")
+	sell(t, term, "120.50", "1", sandbox.PINChange, "0821234567")
 	term.Send("\r")
 	screen := term.WaitText(screenWait, "APPROVED", "Slip printed")
 	pin := groupedPIN16.FindString(screen)
@@ -52,7 +53,7 @@ func TestE2EReceiptToAFileAndReport(t *testing.T) {
 			t.Errorf("slip line wider than 32: %q", line)
 		}
 	}
-	if strings.Contains(slip, "1168648096792943") || strings.Contains(slip, "1168 6480") {
+	if strings.Contains(slip, sandbox.PINChange) || strings.Contains(slip, "1168 6480") {
 		t.Fatal("the customer's PIN is on the slip")
 	}
 

@@ -273,7 +273,7 @@ func chargeR100(t *testing.T, baseURL string) (*rigTill, *ptytest.Term) {
 	t.Helper()
 	rt := newRigTill(t, baseURL)
 	term := rt.start(t)
-	sell(t, term, "100", "1", "1000000000000100", "0821234567")
+	sell(t, term, "100", "1", sandbox.PINFull, "0821234567")
 	term.Send("\r")
 	return rt, term
 }

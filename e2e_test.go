@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"voucherpos/internal/ptytest"
+	"voucherpos/kora/sandbox"
 )
 
 var (
@@ -157,13 +158,13 @@ func TestE2EDemoPartialRedemption(t *testing.T) {
 	term.Send("1")
 	term.WaitText(screenWait, "1Voucher voucher PIN")
 	// A barcode scanner: the 16 digits and Enter arrive in one burst.
-	term.Send("1168648096792943\r")
+	term.Send(sandbox.PINChange + "\r")
 	term.WaitText(screenWait, "Customer's phone number")
 	term.Type("0821234567")
 	term.WaitText(screenWait, "+27821234567")
 	term.Send("\r")
 	s := term.WaitText(screenWait, confirmTitle, "R 120.50", "1Voucher", "+27821234567")
-	if strings.Contains(s, "1168 6480 9679 2943") || strings.Contains(s, "1168648096792943") {
+	if strings.Contains(s, "1168 6480 9679 2943") || strings.Contains(s, sandbox.PINChange) {
 		t.Errorf("confirm screen shows the whole PIN\n%s", term.Report())
 	}
 	if !strings.Contains(s, "2943") {
@@ -202,7 +203,7 @@ func TestE2EDeclineAndRecovery(t *testing.T) {
 	term := startTill(t, 80, 24)
 
 	// 400 invalid PIN: Enter goes to the PIN, cleared, and back to confirm.
-	sell(t, term, "10", "1", "1234123412341234", "0821234567")
+	sell(t, term, "10", "1", sandbox.InvalidPIN, "0821234567")
 	term.Send("\r")
 	term.WaitText(screenWait, "Voucher PIN not accepted")
 	time.Sleep(grace)
@@ -211,7 +212,7 @@ func TestE2EDeclineAndRecovery(t *testing.T) {
 	if !strings.Contains(s, "0 of 16 digits") || strings.Contains(s, "1234") {
 		t.Errorf("the PIN field is not empty after an invalid PIN\n%s", term.Report())
 	}
-	term.Send("1000000000000100\r")
+	term.Send(sandbox.PINFull + "\r")
 	term.WaitText(screenWait, confirmTitle, "R 10.00", "+27821234567", "0100")
 	term.Send("\r")
 	term.WaitText(screenWait, "APPROVED", "R 10.00")
@@ -219,7 +220,7 @@ func TestE2EDeclineAndRecovery(t *testing.T) {
 	term.Send("\r")
 
 	// 402 funds lower than the amount: Enter goes to the Amount.
-	sell(t, term, "20", "1", "1000000000000010", "0821234567")
+	sell(t, term, "20", "1", sandbox.PINLow, "0821234567")
 	term.Send("\r")
 	term.WaitText(screenWait, "Not enough on the voucher")
 	time.Sleep(grace)
@@ -233,7 +234,7 @@ func TestE2EDeclineAndRecovery(t *testing.T) {
 func TestE2ESmallWindow(t *testing.T) {
 	term := startTill(t, 40, 12)
 
-	sell(t, term, "80", "2", "200000000050", "0821234567")
+	sell(t, term, "80", "2", sandbox.PINOTTPartly, "0821234567")
 	term.Send("\r")
 	s := term.WaitText(screenWait, "APPROVED", "PARTLY PAID")
 	// A line wider than 40 cells would wrap in the terminal and push the

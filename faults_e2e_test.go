@@ -48,14 +48,14 @@ func TestE2EFaultsUnknownOutcome(t *testing.T) {
 		status     journal.Status
 		charges    int // successful charges in the ledger
 	}{
-		{"slower than the timeout", "9000000000000001", []sandbox.Option{sandbox.WithSlowDelay(30 * time.Second)}, false, true, "APPROVED", journal.Approved, 1},
-		{"500 after the charge", "9000000000000002", nil, false, false, "APPROVED", journal.Approved, 1},
-		{"connection dropped after sending", "9000000000000003", nil, false, false, "APPROVED", journal.Approved, 1},
-		{"connection reset (RST) after sending", "1000000000000100", nil, true, false, "APPROVED", journal.Approved, 1},
-		{"HTML 502 from a proxy", "9000000000000004", nil, false, false, "APPROVED", journal.Approved, 1},
-		{"truncated JSON", "9000000000000005", nil, false, false, "APPROVED", journal.Approved, 1},
-		{"body drips slowly", "9000000000000006", []sandbox.Option{sandbox.WithDripInterval(50 * time.Millisecond)}, false, true, "APPROVED", journal.Approved, 1},
-		{"500, nothing charged", "1000000000000500", nil, false, false, "Declined", journal.Declined, 0},
+		{"slower than the timeout", sandbox.PINSlow, []sandbox.Option{sandbox.WithSlowDelay(30 * time.Second)}, false, true, "APPROVED", journal.Approved, 1},
+		{"500 after the charge", sandbox.PIN500, nil, false, false, "APPROVED", journal.Approved, 1},
+		{"connection dropped after sending", sandbox.PINDropped, nil, false, false, "APPROVED", journal.Approved, 1},
+		{"connection reset (RST) after sending", sandbox.PINFull, nil, true, false, "APPROVED", journal.Approved, 1},
+		{"HTML 502 from a proxy", sandbox.PINHTML502, nil, false, false, "APPROVED", journal.Approved, 1},
+		{"truncated JSON", sandbox.PINTruncated, nil, false, false, "APPROVED", journal.Approved, 1},
+		{"body drips slowly", sandbox.PINDrip, []sandbox.Option{sandbox.WithDripInterval(50 * time.Millisecond)}, false, true, "APPROVED", journal.Approved, 1},
+		{"500, nothing charged", sandbox.PINSystemError, nil, false, false, "Declined", journal.Declined, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,7 +117,7 @@ func TestE2EFaultProcessing(t *testing.T) {
 	k := newKoraRig(t, sandbox.WithSettleDelay(3*time.Second))
 	rt := newRigTill(t, k.URL)
 	term := rt.start(t)
-	sell(t, term, "25", "1", "9000000000000007", "0821234567")
+	sell(t, term, "25", "1", sandbox.PINProcessing, "0821234567")
 	term.Send("\r")
 	checking := term.WaitText(screenWait, "Checking payment status", "Do not hand over goods.")
 	final := term.WaitText(3*screenWait, "APPROVED", "R 25.00")
@@ -251,7 +251,7 @@ func TestE2EKoraUnreachableThenBack(t *testing.T) {
 		k.set(func(k *koraRig) { k.downOnPOST = true })
 		rt := newRigTill(t, k.URL)
 		term := rt.start(t)
-		sell(t, term, "25", "1", "9000000000000002", "0821234567")
+		sell(t, term, "25", "1", sandbox.PIN500, "0821234567")
 		term.Send("\r")
 		checking := term.WaitText(screenWait, "Checking payment status", "Do not hand over goods.")
 		ref := rt.only(t).Reference

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"voucherpos/internal/ptytest"
+	"voucherpos/kora/sandbox"
 )
 
 // A base URL that would send the key in clear, or over anything but
@@ -83,7 +84,7 @@ func TestE2EFileModes(t *testing.T) {
 		Dir:  rt.dir, Env: rt.env,
 	})
 	term.WaitText(screenWait, "TEST", amountTitle)
-	sell(t, term, "100", "1", "1000000000000100", "0821234567")
+	sell(t, term, "100", "1", sandbox.PINFull, "0821234567")
 	term.Send("\r")
 	term.WaitText(screenWait, "APPROVED")
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"voucherpos/kora/sandbox"
 	"voucherpos/pos/journal"
 )
 
@@ -20,7 +21,7 @@ func TestE2EKoraExpiredCharge(t *testing.T) {
 	k := newKoraRig(t)
 	rt := newRigTill(t, k.URL)
 	term := rt.start(t)
-	sell(t, term, "25", "1", "8000000000000002", "0821234567")
+	sell(t, term, "25", "1", sandbox.PINExpired, "0821234567")
 	term.Send("\r")
 	final := term.WaitText(screenWait, "Declined", "Transaction expired")
 	s := rt.waitSale(t, screenWait, "declined", func(s journal.Sale) bool { return s.Status == journal.Declined })
@@ -42,7 +43,7 @@ func TestE2EKoraRefusesTheKey(t *testing.T) {
 	k := newKoraRig(t)
 	rt := newRigTillWith(t, k.URL, "sk_test_not_this_tills", "")
 	term := rt.start(t)
-	sell(t, term, "25", "1", "1000000000000100", "0821234567")
+	sell(t, term, "25", "1", sandbox.PINFull, "0821234567")
 	term.Send("\r")
 	// The sale is held, never declined by guess, and the cashier is told why.
 	held := term.WaitText(screenWait, "Do not hand over goods.", "Kora refused this till's key — the sale is held until it can be checked.")

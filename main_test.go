@@ -57,8 +57,8 @@ func TestHistoryJSONShowsEverySale(t *testing.T) {
 	}
 	ctx := context.Background()
 	orders := []pos.Order{
-		{Amount: 12050, ProviderCode: "0001", PIN: "1168648096792943", Phone: "0821234567"},
-		{Amount: 8000, ProviderCode: "0002", PIN: "200000000050", Phone: "0821234567"},
+		{Amount: 12050, ProviderCode: "0001", PIN: sandbox.PINChange, Phone: "0821234567"},
+		{Amount: 8000, ProviderCode: "0002", PIN: sandbox.PINOTTPartly, Phone: "0821234567"},
 		{Amount: 100, ProviderCode: "0001", PIN: sandbox.InvalidPIN, Phone: "0821234567"},
 	}
 	for _, o := range orders {
@@ -96,7 +96,7 @@ func TestHistoryJSONShowsEverySale(t *testing.T) {
 	if rows[0]["change_voucher"] != true || rows[0]["voucher_balance"] != "379.50" || rows[1]["partly_paid"] != true {
 		t.Errorf("change voucher / partly paid: %v %v", rows[0], rows[1])
 	}
-	if strings.Contains(out, "1168648096792943") {
+	if strings.Contains(out, sandbox.PINChange) {
 		t.Fatal("history shows a full PIN")
 	}
 	code, out, _ = runCmd("history", "--config", cfgPath)
@@ -130,7 +130,7 @@ func TestReconcileResolvesUnknownSales(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := svc.Submit(context.Background(), pos.Order{Amount: 1000, ProviderCode: "0001", PIN: "9000000000000003", Phone: "0821234567"})
+	s, _ := svc.Submit(context.Background(), pos.Order{Amount: 1000, ProviderCode: "0001", PIN: sandbox.PINDropped, Phone: "0821234567"})
 	svc.Close()
 	if s.Status != pos.Unknown {
 		t.Fatalf("status %s", s.Status)
@@ -187,7 +187,7 @@ func TestReportAndReceiptCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	change, _ := svc.Submit(ctx, pos.Order{Amount: 12050, ProviderCode: "0001", PIN: "1168648096792943", Phone: "0821234567"})
+	change, _ := svc.Submit(ctx, pos.Order{Amount: 12050, ProviderCode: "0001", PIN: sandbox.PINChange, Phone: "0821234567"})
 	svc.Submit(ctx, pos.Order{Amount: 100, ProviderCode: "0001", PIN: sandbox.InvalidPIN, Phone: "0821234567"})
 	svc.Close()
 

@@ -26,7 +26,7 @@ func TestE2ESecretsNeverInClear(t *testing.T) {
 	dir := t.TempDir()
 	slips := filepath.Join(dir, "slips.txt")
 	rt := newRigTillWith(t, k.URL, key, fmt.Sprintf("\n[receipt]\nprinter = %q\n", slips))
-	customerPINs := []string{"1000000000000100", "1000000000000999", "1168648096792943", "9000000000000003"}
+	customerPINs := []string{sandbox.PINFull, sandbox.PINUsed, sandbox.PINChange, sandbox.PINDropped}
 
 	term := rt.start(t, "--log-level", "debug")
 	// Approved, a full redemption.

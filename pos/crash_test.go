@@ -30,11 +30,11 @@ func TestCrashAtEveryStep(t *testing.T) {
 		final    Status // after reconciliation
 	}{
 		// The pending row is written; the POST never leaves.
-		{"pending", "200000000300", "0002", 0, Declined},
+		{"pending", sandbox.PINOTT, "0002", 0, Declined},
 		// The POST reached Kora, which charged; the answer never came back.
-		{"sent", "9000000000000001", "0001", 1, Approved},
+		{"sent", sandbox.PINSlow, "0001", 1, Approved},
 		// Kora answered; the till died before writing the outcome.
-		{"answered", "200000000300", "0002", 1, Approved},
+		{"answered", sandbox.PINOTT, "0002", 1, Approved},
 	}
 	for _, tc := range cases {
 		t.Run(tc.step, func(t *testing.T) {

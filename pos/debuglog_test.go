@@ -27,7 +27,7 @@ func logAt(t *testing.T, level slog.Level) string {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for _, pin := range []string{"1000 0000 0000 0100", "9000000000000002"} {
+	for _, pin := range []string{"1000 0000 0000 0100", sandbox.PIN500} {
 		if _, err := svc.Submit(ctx, order(10000, "0001", pin)); err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestDebugLogForSupport(t *testing.T) {
 		t.Errorf("info log has debug lines:\n%s", info)
 	}
 	for name, log := range map[string]string{"debug": debug, "info": info} {
-		for _, secret := range []string{"1000000000000100", "0000 0100", "9000000000000002", "821234567", "082 123", "sk_test_sandbox", "Bearer"} {
+		for _, secret := range []string{sandbox.PINFull, "0000 0100", sandbox.PIN500, "821234567", "082 123", "sk_test_sandbox", "Bearer"} {
 			if strings.Contains(log, secret) {
 				t.Errorf("%s log holds %q:\n%s", name, secret, log)
 			}

@@ -28,7 +28,7 @@ func TestChargesPassKorasMetadataRule(t *testing.T) {
 		t.Fatal("the sandbox accepts an underscore key")
 	}
 	r := newRig(t)
-	sale, err := r.svc.Submit(context.Background(), order(10000, "0001", "1000000000000100"))
+	sale, err := r.svc.Submit(context.Background(), order(10000, "0001", sandbox.PINFull))
 	if err != nil || sale.Status != Approved {
 		t.Fatalf("%+v %v", sale, err)
 	}
@@ -49,7 +49,7 @@ func TestChargesPassKorasMetadataRule(t *testing.T) {
 func TestUnauthorisedChargeIsQueried(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	sale, err := r.svc.Submit(context.Background(), order(5000, "0001", "9000000000000008"))
+	sale, err := r.svc.Submit(context.Background(), order(5000, "0001", sandbox.PIN401After))
 	if err != nil || sale.Status != Approved || sale.Charged != 5000 || sale.KeyRefused {
 		t.Fatalf("%+v %v", sale, err)
 	}
@@ -67,7 +67,7 @@ func TestRefusedKeyHoldsTheSale(t *testing.T) {
 	r.cfg.Kora = r.cfg.Kora.WithSecret("sk_test_wrong")
 	svc := r.open(t)
 	ctx := context.Background()
-	sale, err := svc.Submit(ctx, order(5000, "0001", "1168648096792943"))
+	sale, err := svc.Submit(ctx, order(5000, "0001", sandbox.PINChange))
 	if err != nil || sale.Status != Unknown || !sale.KeyRefused || sale.DeclineKind != "" {
 		t.Fatalf("%+v %v", sale, err)
 	}
@@ -104,12 +104,12 @@ func TestKoraStatusesDecideTheSale(t *testing.T) {
 		koraStatus string
 		unseen     bool
 	}{
-		{"8000000000000001", Declined, DeclineOther, "Transaction failed. Please try again.", "", false},
-		{"8000000000000002", Declined, DeclineOther, "Transaction expired", "", false},
-		{"8000000000000003", Declined, DeclineOther, "Transaction cancelled", "", false},
-		{"8000000000000004", Declined, DeclineOther, "Transaction abandoned", "", false},
-		{"8000000000000005", Unknown, "", "", "pending", false},
-		{"8000000000000006", Unknown, "", "", string(sandbox.UnseenStatus), true},
+		{sandbox.PINFailed, Declined, DeclineOther, "Transaction failed. Please try again.", "", false},
+		{sandbox.PINExpired, Declined, DeclineOther, "Transaction expired", "", false},
+		{sandbox.PINCancelled, Declined, DeclineOther, "Transaction cancelled", "", false},
+		{sandbox.PINAbandoned, Declined, DeclineOther, "Transaction abandoned", "", false},
+		{sandbox.PINPending, Unknown, "", "", "pending", false},
+		{sandbox.PINUnseenStatus, Unknown, "", "", string(sandbox.UnseenStatus), true},
 	}
 	for _, tt := range tests {
 		sale, err := r.svc.Submit(ctx, order(1000, "0001", tt.pin))
@@ -160,7 +160,7 @@ func TestCheckoutWordsDeclineKinds(t *testing.T) {
 // pendingSale writes a pending sale straight to the journal.
 func (r *rig) pendingSale(t *testing.T, amount Money) string {
 	t.Helper()
-	o, err := r.svc.Validate(order(amount, "0001", "1000000000000100"))
+	o, err := r.svc.Validate(order(amount, "0001", sandbox.PINFull))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestMissingFeeIsUnknownNotZero(t *testing.T) {
 	}
 	defer svc.Close()
 	ctx := context.Background()
-	sale, err := svc.Submit(ctx, order(10000, "0001", "1000000000000100"))
+	sale, err := svc.Submit(ctx, order(10000, "0001", sandbox.PINFull))
 	if err != nil || sale.Status != Approved || sale.Charged != 10000 || sale.Fee != 0 || !sale.FeeUnknown {
 		t.Fatalf("%+v %v", sale, err)
 	}
@@ -200,7 +200,7 @@ func TestMissingFeeIsUnknownNotZero(t *testing.T) {
 	}
 	// A sale with a fee Kora did report stays known.
 	r := newRig(t)
-	known, _ := r.svc.Submit(ctx, order(10000, "0001", "1000000000000100"))
+	known, _ := r.svc.Submit(ctx, order(10000, "0001", sandbox.PINFull))
 	if known.FeeUnknown || known.Fee == 0 {
 		t.Fatalf("%+v", known)
 	}

@@ -31,10 +31,10 @@ func TestNoGoroutineLeftAfterSales(t *testing.T) {
 		defer close(ran)
 		svc.Run(ctx)
 	}()
-	if s, err := svc.Submit(ctx, order(10000, "0001", "1000000000000100")); err != nil || s.Status != Approved {
+	if s, err := svc.Submit(ctx, order(10000, "0001", sandbox.PINFull)); err != nil || s.Status != Approved {
 		t.Fatalf("sale: %+v %v", s, err)
 	}
-	s, err := svc.Submit(ctx, order(2500, "0001", "9000000000000003"))
+	s, err := svc.Submit(ctx, order(2500, "0001", sandbox.PINDropped))
 	if err != nil || s.Status != Unknown {
 		t.Fatalf("sale with a dropped answer: %+v %v", s, err)
 	}

@@ -53,7 +53,7 @@ func TestSlipGoldens(t *testing.T) {
 						t.Errorf("%s/%d: line %d is %d wide: %q", name, w, i, n, l)
 					}
 				}
-				if strings.Contains(text, "1168648096792943") {
+				if strings.Contains(text, sandbox.PINChange) {
 					t.Fatal("the customer's PIN is on the slip")
 				}
 				if s.HasChangePIN != strings.Contains(text, "4978 9124 0479 0295") {
@@ -158,7 +158,7 @@ func TestPrintFailureKeepsTheSale(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
-	sale, _ := r.svc.Submit(ctx, order(12050, "0001", "1168648096792943"))
+	sale, _ := r.svc.Submit(ctx, order(12050, "0001", sandbox.PINChange))
 	r.svc.printer, _ = NewPrinter("/dev/full", false, nil)
 	if err := r.svc.Print(ctx, sale.Reference, false); err == nil {
 		t.Fatal("printing to /dev/full succeeded")
@@ -176,7 +176,7 @@ func TestPrintFailureKeepsTheSale(t *testing.T) {
 	if !strings.Contains(string(b), GroupPIN(sale.ChangePIN)) || !strings.Contains(string(b), "REPRINT") || !strings.Contains(string(b), "R 379.50") {
 		t.Fatalf("reprint slip:\n%s", b)
 	}
-	if strings.Contains(string(b), "1168648096792943") {
+	if strings.Contains(string(b), sandbox.PINChange) {
 		t.Fatal("the customer's PIN is on the slip")
 	}
 	ev, _ := r.svc.journal.Events(ctx, sale.Reference)
@@ -195,11 +195,11 @@ func TestReportFromTheJournal(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	for _, o := range []Order{
-		order(12050, "0001", "1168648096792943"), // change voucher
-		order(10000, "0001", "1000000000000100"), // full
-		order(8000, "0002", "200000000050"),      // partly paid: 50.00
-		order(1000, "0001", sandbox.InvalidPIN),  // declined
-		order(2500, "0001", "9000000000000003"),  // unknown
+		order(12050, "0001", sandbox.PINChange),   // change voucher
+		order(10000, "0001", sandbox.PINFull),     // full
+		order(8000, "0002", sandbox.PINOTTPartly), // partly paid: 50.00
+		order(1000, "0001", sandbox.InvalidPIN),   // declined
+		order(2500, "0001", sandbox.PINDropped),   // unknown
 	} {
 		if _, err := r.svc.Submit(ctx, o); err != nil {
 			t.Fatal(err)

@@ -104,12 +104,12 @@ func TestSubmitRecordsEveryOutcome(t *testing.T) {
 		{"full redemption", order(10000, "0001", "1000 0000 0000 0100"), Approved, "", 10000},
 		{"partly paid", order(8000, "0002", "2000-0000-0050"), Approved, "", 5000},
 		{"invalid pin", order(1000, "0001", sandbox.InvalidPIN), Declined, DeclineInvalidPIN, 0},
-		{"already used", order(1000, "0001", "1000000000000999"), Declined, DeclineVoucherUsed, 0},
-		{"insufficient funds", order(1001, "0001", "1000000000000010"), Declined, DeclineInsufficientFunds, 0},
-		{"amount exceeds", order(20001, "0001", "1000000000002000"), Declined, DeclineAmountExceeds, 0},
-		{"provider not active", order(1000, "0003", "3000000000000100"), Declined, DeclineProviderNotActive, 0},
-		{"provider not supported", order(1000, "0004", "1168648096792943"), Declined, DeclineProviderNotSupported, 0},
-		{"system error", order(1000, "0001", "1000000000000500"), Unknown, "", 0},
+		{"already used", order(1000, "0001", sandbox.PINUsed), Declined, DeclineVoucherUsed, 0},
+		{"insufficient funds", order(1001, "0001", sandbox.PINLow), Declined, DeclineInsufficientFunds, 0},
+		{"amount exceeds", order(20001, "0001", sandbox.PINCapped), Declined, DeclineAmountExceeds, 0},
+		{"provider not active", order(1000, "0003", sandbox.PINInactive), Declined, DeclineProviderNotActive, 0},
+		{"provider not supported", order(1000, "0004", sandbox.PINChange), Declined, DeclineProviderNotSupported, 0},
+		{"system error", order(1000, "0001", sandbox.PINSystemError), Unknown, "", 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,7 +145,7 @@ func TestChangeVoucherIsKeptEncrypted(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
-	sale, err := r.svc.Submit(ctx, order(12050, "0001", "1168648096792943"))
+	sale, err := r.svc.Submit(ctx, order(12050, "0001", sandbox.PINChange))
 	if err != nil || sale.Status != Approved {
 		t.Fatalf("%+v %v", sale, err)
 	}
@@ -164,7 +164,7 @@ func TestChangeVoucherIsKeptEncrypted(t *testing.T) {
 	if again.Status != Approved || again.Balance != 37850 {
 		t.Fatalf("spending the change voucher: %+v", again)
 	}
-	old, _ := r.svc.Submit(ctx, order(100, "0001", "1168648096792943"))
+	old, _ := r.svc.Submit(ctx, order(100, "0001", sandbox.PINChange))
 	if old.DeclineKind != DeclineVoucherUsed {
 		t.Fatalf("old PIN: %+v", old)
 	}
@@ -177,13 +177,13 @@ func TestValidateSendsTheCashierToTheField(t *testing.T) {
 		o     Order
 		field Field
 	}{
-		{order(0, "0001", "1168648096792943"), FieldAmount},
-		{order(500001, "0001", "1168648096792943"), FieldAmount},
-		{order(100, "0009", "1168648096792943"), FieldProvider},
+		{order(0, "0001", sandbox.PINChange), FieldAmount},
+		{order(500001, "0001", sandbox.PINChange), FieldAmount},
+		{order(100, "0009", sandbox.PINChange), FieldProvider},
 		{order(100, "0001", "11686480967929"), FieldPIN},
 		{order(100, "0001", "1168a48096792943"), FieldPIN},
-		{Order{Amount: 100, ProviderCode: "0001", PIN: "1168648096792943", Phone: "12"}, FieldPhone},
-		{Order{Amount: 100, ProviderCode: "0001", PIN: "1168648096792943", Phone: "0821234567", Email: "nope"}, FieldEmail},
+		{Order{Amount: 100, ProviderCode: "0001", PIN: sandbox.PINChange, Phone: "12"}, FieldPhone},
+		{Order{Amount: 100, ProviderCode: "0001", PIN: sandbox.PINChange, Phone: "0821234567", Email: "nope"}, FieldEmail},
 	}
 	for _, tc := range cases {
 		_, err := r.svc.Submit(context.Background(), tc.o)
@@ -201,8 +201,8 @@ func TestUnknownOutcomesAreResolvedByQueryNeverByCharge(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, sandbox.WithDripInterval(200*time.Millisecond))
 	ctx := context.Background()
-	for _, pin := range []string{"9000000000000001", "9000000000000002", "9000000000000003",
-		"9000000000000004", "9000000000000005", "9000000000000006"} {
+	for _, pin := range []string{sandbox.PINSlow, sandbox.PIN500, sandbox.PINDropped,
+		sandbox.PINHTML502, sandbox.PINTruncated, sandbox.PINDrip} {
 		sale, err := r.svc.Submit(ctx, order(2500, "0001", pin))
 		if err != nil {
 			t.Fatal(err)
@@ -237,7 +237,7 @@ func TestSystemErrorResolvesToDeclined(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
-	sale, _ := r.svc.Submit(ctx, order(1000, "0001", "1000000000000500"))
+	sale, _ := r.svc.Submit(ctx, order(1000, "0001", sandbox.PINSystemError))
 	if sale.Status != Unknown {
 		t.Fatalf("500 → %s", sale.Status)
 	}
@@ -295,7 +295,7 @@ func TestNotSentThenRetrySameReference(t *testing.T) {
 	}
 	defer svc.Close()
 	ctx := context.Background()
-	o := order(5000, "0001", "1168648096792943")
+	o := order(5000, "0001", sandbox.PINChange)
 	sale, err := svc.Submit(ctx, o)
 	if err != nil || sale.Status != Declined || sale.DeclineKind != DeclineNotSent {
 		t.Fatalf("%+v %v", sale, err)
@@ -324,7 +324,7 @@ func TestNotSentThenRetrySameReference(t *testing.T) {
 		t.Fatal("retry of an approved sale charged again")
 	}
 	// A different voucher cannot ride on the old reference.
-	o.PIN = "1000000000000100"
+	o.PIN = sandbox.PINFull
 	if _, err := svc.Submit(ctx, o); err == nil {
 		t.Fatal("retry with another voucher accepted")
 	}
@@ -338,7 +338,7 @@ func TestBackgroundReconcilerTellsListeners(t *testing.T) {
 	got := make(chan Sale, 16)
 	r.svc.OnUpdate(func(s Sale) { got <- s })
 	go r.svc.Run(ctx)
-	sale, _ := r.svc.Submit(ctx, order(2500, "0001", "9000000000000003"))
+	sale, _ := r.svc.Submit(ctx, order(2500, "0001", sandbox.PINDropped))
 	if sale.Status != Unknown {
 		t.Fatalf("status %s", sale.Status)
 	}
@@ -430,7 +430,7 @@ func TestNoPINOrSecretOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	pins := []string{"1168648096792943", "1000000000000999", "9000000000000002", sandbox.InvalidPIN}
+	pins := []string{sandbox.PINChange, sandbox.PINUsed, sandbox.PIN500, sandbox.InvalidPIN}
 	var changePIN string
 	for _, pin := range pins {
 		s, err := svc.Submit(ctx, order(12050, "0001", pin))

@@ -83,7 +83,7 @@ func TestKorasRequestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ch := charge("1", "200000000300", "0002")
+			ch := charge("1", sandbox.PINOTT, "0002")
 			tt.edit(&ch)
 			_, err := c.ChargeVoucher(ctx, ch)
 			if tt.field == "" {
@@ -115,9 +115,9 @@ func TestStatusVouchers(t *testing.T) {
 	srv, c := start(t)
 	ctx := context.Background()
 	want := map[string]kora.ChargeStatus{
-		"8000000000000001": kora.StatusFailed, "8000000000000002": kora.StatusExpired,
-		"8000000000000003": kora.StatusCancelled, "8000000000000004": kora.StatusAbandoned,
-		"8000000000000005": kora.StatusPending, "8000000000000006": sandbox.UnseenStatus,
+		sandbox.PINFailed: kora.StatusFailed, sandbox.PINExpired: kora.StatusExpired,
+		sandbox.PINCancelled: kora.StatusCancelled, sandbox.PINAbandoned: kora.StatusAbandoned,
+		sandbox.PINPending: kora.StatusPending, sandbox.PINUnseenStatus: sandbox.UnseenStatus,
 	}
 	for pin, st := range want {
 		req := charge("10", pin, "0001")
@@ -153,7 +153,7 @@ func TestUnauthorisedFaults(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
 	ctx := context.Background()
-	after := charge("10", "9000000000000008", "0001")
+	after := charge("10", sandbox.PIN401After, "0001")
 	_, err := c.ChargeVoucher(ctx, after)
 	if !errors.Is(err, kora.ErrUnauthorized) || !errors.Is(err, kora.ErrOutcomeUnknown) {
 		t.Fatalf("after applying: %v", err)
@@ -161,7 +161,7 @@ func TestUnauthorisedFaults(t *testing.T) {
 	if q, err := c.QueryCharge(ctx, after.Reference); err != nil || q.Status != kora.StatusSuccess {
 		t.Fatalf("requery after a 401: %+v %v", q, err)
 	}
-	before := charge("10", "9000000000000009", "0001")
+	before := charge("10", sandbox.PIN401Before, "0001")
 	if _, err := c.ChargeVoucher(ctx, before); !errors.Is(err, kora.ErrUnauthorized) || !errors.Is(err, kora.ErrOutcomeUnknown) {
 		t.Fatalf("before applying: %v", err)
 	}
@@ -193,7 +193,7 @@ func TestReferencesAsKoraSendsThem(t *testing.T) {
 	t.Cleanup(func() { hs.Close() })
 
 	srv, c := start(t)
-	req := charge("5", "200000000300", "0002")
+	req := charge("5", sandbox.PINOTT, "0002")
 	req.NotificationURL = "http://" + ln.Addr().String() + "/hook"
 	res, err := c.ChargeVoucher(context.Background(), req)
 	if err != nil || res.Reference != req.Reference || !strings.HasPrefix(res.TransactionReference, "KPY-") {

@@ -60,12 +60,12 @@ func TestSeedErrorRows(t *testing.T) {
 		sentinel error
 	}{
 		{"invalid pin", charge("10", sandbox.InvalidPIN, "0001"), 400, "The voucher pin you have entered is invalid.", kora.ErrInvalidPIN},
-		{"already used", charge("10", "1000000000000999", "0001"), 400, "The voucher has already been used.", kora.ErrVoucherUsed},
-		{"insufficient funds", charge("10.01", "1000000000000010", "0001"), 402, "Voucher funds are lower than the transaction amount.", kora.ErrInsufficientFunds},
-		{"amount exceeds", charge("200.01", "1000000000002000", "0001"), 400, "The amount provided exceeds the required amount.", kora.ErrAmountExceeds},
-		{"provider not active", charge("10", "3000000000000100", "0003"), 403, "The voucher provider is not active for this merchant.", kora.ErrProviderNotActive},
-		{"provider not supported", charge("10", "1168648096792943", sandbox.UnsupportedProvider), 400, "The selected provider code is not supported.", kora.ErrProviderNotSupported},
-		{"system error", charge("10", "1000000000000500", "0001"), 500, "An unexpected system error occurred.", kora.ErrSystem},
+		{"already used", charge("10", sandbox.PINUsed, "0001"), 400, "The voucher has already been used.", kora.ErrVoucherUsed},
+		{"insufficient funds", charge("10.01", sandbox.PINLow, "0001"), 402, "Voucher funds are lower than the transaction amount.", kora.ErrInsufficientFunds},
+		{"amount exceeds", charge("200.01", sandbox.PINCapped, "0001"), 400, "The amount provided exceeds the required amount.", kora.ErrAmountExceeds},
+		{"provider not active", charge("10", sandbox.PINInactive, "0003"), 403, "The voucher provider is not active for this merchant.", kora.ErrProviderNotActive},
+		{"provider not supported", charge("10", sandbox.PINChange, sandbox.UnsupportedProvider), 400, "The selected provider code is not supported.", kora.ErrProviderNotSupported},
+		{"system error", charge("10", sandbox.PINSystemError, "0001"), 500, "An unexpected system error occurred.", kora.ErrSystem},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,7 +88,7 @@ func TestSeedErrorRows(t *testing.T) {
 		})
 	}
 	// Nothing was taken from any voucher.
-	if st, _ := srv.VoucherState("1000000000000010"); st.Balance != 1000 {
+	if st, _ := srv.VoucherState(sandbox.PINLow); st.Balance != 1000 {
 		t.Fatalf("R10 voucher balance = %d cents after declines", st.Balance)
 	}
 }
@@ -135,7 +135,7 @@ func TestGeneralErrors(t *testing.T) {
 
 	t.Run("wrong key", func(t *testing.T) {
 		bad, _ := kora.New(srv.URL, "sk_test_wrong")
-		_, err := bad.ChargeVoucher(ctx, charge("10", "1168648096792943", "0001"))
+		_, err := bad.ChargeVoucher(ctx, charge("10", sandbox.PINChange, "0001"))
 		var ke *kora.Error
 		if !errors.Is(err, kora.ErrUnauthorized) || !errors.As(err, &ke) || ke.StatusCode != 401 {
 			t.Fatalf("err = %v", err)
@@ -145,7 +145,7 @@ func TestGeneralErrors(t *testing.T) {
 		}
 	})
 	t.Run("duplicate reference", func(t *testing.T) {
-		req := charge("1", "200000000300", "0002")
+		req := charge("1", sandbox.PINOTT, "0002")
 		if _, err := c.ChargeVoucher(ctx, req); err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +153,7 @@ func TestGeneralErrors(t *testing.T) {
 		if !errors.Is(err, kora.ErrDuplicateReference) {
 			t.Fatalf("err = %v", err)
 		}
-		if st, _ := srv.VoucherState("200000000300"); st.Balance != 29900 {
+		if st, _ := srv.VoucherState(sandbox.PINOTT); st.Balance != 29900 {
 			t.Fatalf("balance %d: the duplicate must not charge", st.Balance)
 		}
 	})
@@ -222,7 +222,7 @@ func TestFullAndPartialRedemption(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("full", func(t *testing.T) {
-		res, err := c.ChargeVoucher(ctx, charge("100", "1000000000000100", "0001"))
+		res, err := c.ChargeVoucher(ctx, charge("100", sandbox.PINFull, "0001"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,13 +235,13 @@ func TestFullAndPartialRedemption(t *testing.T) {
 		if !strings.HasPrefix(res.TransactionReference, "KPY-CA-") || res.Fee.Sign() <= 0 {
 			t.Fatalf("tx ref %q fee %s", res.TransactionReference, res.Fee)
 		}
-		_, err = c.ChargeVoucher(ctx, charge("1", "1000000000000100", "0001"))
+		_, err = c.ChargeVoucher(ctx, charge("1", sandbox.PINFull, "0001"))
 		if !errors.Is(err, kora.ErrVoucherUsed) {
 			t.Fatalf("second use: %v", err)
 		}
 	})
 	t.Run("partial with change voucher", func(t *testing.T) {
-		req := charge("120.50", "1168648096792943", "0001")
+		req := charge("120.50", sandbox.PINChange, "0001")
 		res, err := c.ChargeVoucher(ctx, req)
 		if err != nil {
 			t.Fatal(err)
@@ -271,7 +271,7 @@ func TestFullAndPartialRedemption(t *testing.T) {
 		}
 	})
 	t.Run("partly paid", func(t *testing.T) {
-		res, err := c.ChargeVoucher(ctx, charge("80", "200000000050", "0002"))
+		res, err := c.ChargeVoucher(ctx, charge("80", sandbox.PINOTTPartly, "0002"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,12 +291,12 @@ func TestUnknownOutcomeFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	pins := map[string]string{
-		"slow":      "9000000000000001",
-		"500 after": "9000000000000002",
-		"drop":      "9000000000000003",
-		"html 502":  "9000000000000004",
-		"truncated": "9000000000000005",
-		"drip":      "9000000000000006",
+		"slow":      sandbox.PINSlow,
+		"500 after": sandbox.PIN500,
+		"drop":      sandbox.PINDropped,
+		"html 502":  sandbox.PINHTML502,
+		"truncated": sandbox.PINTruncated,
+		"drip":      sandbox.PINDrip,
 	}
 	for name, pin := range pins {
 		t.Run(name, func(t *testing.T) {
@@ -395,7 +395,7 @@ func TestWebhook(t *testing.T) {
 	verifier, _ = kora.New(srv.URL, sandbox.DefaultSecretKey)
 	url := "http://" + ln.Addr().String() + "/hook"
 
-	ok := charge("5", "200000000300", "0002")
+	ok := charge("5", sandbox.PINOTT, "0002")
 	ok.NotificationURL = url
 	if _, err := c.ChargeVoucher(context.Background(), ok); err != nil {
 		t.Fatal(err)
@@ -441,7 +441,7 @@ func TestDemoVouchersReachEveryOutcome(t *testing.T) {
 		}
 	}
 	if pins[sandbox.InvalidPIN] {
-		t.Fatal("InvalidPIN is seeded")
+		t.Fatal("sandbox.InvalidPIN is seeded")
 	}
 }
 
@@ -451,7 +451,7 @@ func TestProcessingSettles(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	srv, c := start(t, sandbox.WithClock(clock), sandbox.WithSettleDelay(time.Minute))
-	req := charge("30", "9000000000000007", "0001")
+	req := charge("30", sandbox.PINProcessing, "0001")
 	res, err := c.ChargeVoucher(context.Background(), req)
 	if err != nil || res.Status != kora.StatusProcessing {
 		t.Fatalf("%+v %v", res, err)
@@ -488,7 +488,7 @@ func BenchmarkChargeVoucher(b *testing.B) {
 func BenchmarkQueryCharge(b *testing.B) {
 	srv, c := start(b)
 	_ = srv
-	req := charge("1", "200000000300", "0002")
+	req := charge("1", sandbox.PINOTT, "0002")
 	if _, err := c.ChargeVoucher(context.Background(), req); err != nil {
 		b.Fatal(err)
 	}
