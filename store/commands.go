@@ -79,7 +79,15 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) error {
 	if len(applied) > 0 {
 		log.Info("migrated", "versions", applied)
 	}
-	s := NewServer(l, ServerOptions{Logger: log, Now: opts.Now, Location: opts.Location})
+	var hooks *Webhooks
+	if secret := cfg.Kora.Secret(); secret != "" {
+		if hooks, err = NewWebhooks(l, secret); err != nil {
+			return err
+		}
+	} else {
+		log.Warn("no [kora] secret key: Kora's webhooks are refused (503) until one is configured")
+	}
+	s := NewServer(l, ServerOptions{Logger: log, Now: opts.Now, Location: opts.Location, Webhooks: hooks})
 	log.Info("serving", "listen", cfg.Listen, "tls", cfg.TLSCert != "", "database", cfg.DatabaseDisplay(), "store", cfg.StoreName)
 	return s.Serve(ctx, cfg, opts.Ready)
 }

@@ -34,12 +34,32 @@ type Config struct {
 	dbURL           *secretURL
 }
 
-// KoraConfig is the server's [kora] table, read and checked, not yet used.
+// KoraConfig is the server's [kora] table: the secret key verifies Kora's
+// webhooks and reads Kora's Pay-ins History. The key is resolved as the
+// till resolves its own (secret_key_file, secret_key inline in a private
+// file, or the variable secret_key_env names, KORA_SECRET_KEY by default)
+// and held masked; only Secret returns it.
 type KoraConfig struct {
 	BaseURL         string
-	SecretKeyEnv    string
-	SecretKeyFile   string
+	SecretKeyEnv    string // the variable the key came from; "" if another source
+	SecretKeyFile   string // the file the key came from; "" if another source
 	NotificationURL string
+	secret          *secretURL
+}
+
+// DefaultKoraSecretEnv is where the key is read from when [kora] names no
+// source, as on a till.
+const DefaultKoraSecretEnv = "KORA_SECRET_KEY"
+
+// Secret is the Kora secret key ("" without [kora]). Hand it to kora.New
+// and sealbox, nowhere else.
+func (k KoraConfig) Secret() string { return k.secret.reveal() }
+
+// WithKoraSecret returns a copy of c whose [kora] key is secret; for tests
+// and callers that build a Config by hand.
+func (c Config) WithKoraSecret(secret string) *Config {
+	c.Kora.secret = newSecretURL(secret)
+	return &c
 }
 
 // Defaults.
@@ -269,6 +289,9 @@ func LoadConfig(path string, getenv func(string) string) (*Config, error) {
 		if inlineKey != "" && mode&0o077 != 0 {
 			return nil, l.errf("kora", "secret_key", "an inline key needs the file to be private: chmod 600 %s (or use secret_key_env / secret_key_file)", path)
 		}
+		if e := l.koraSecret(&c.Kora, inlineKey, getenv); e != nil {
+			return nil, e
+		}
 	}
 	if e := l.checkListen(c); e != nil {
 		return nil, e
@@ -364,6 +387,60 @@ func (l *cfgLoader) databaseURL(c *Config, inline, file, env string, mode fs.Fil
 		return l.errf("server", "database_url_env", "environment variable %s is not set; export it with the database URL, e.g. postgres://voucherpos@127.0.0.1:5432/voucherpos (or use database_url_file)", env)
 	}
 	c.dbURL, c.DatabaseURLEnv = newSecretURL(v), env
+	return nil
+}
+
+// koraSecret resolves [kora]'s key from exactly one source. No message
+// repeats the key.
+func (l *cfgLoader) koraSecret(k *KoraConfig, inline string, getenv func(string) string) *ConfigError {
+	file, env := k.SecretKeyFile, k.SecretKeyEnv
+	k.SecretKeyFile, k.SecretKeyEnv = "", ""
+	var v string
+	switch {
+	case inline != "" && file != "":
+		return l.errf("kora", "secret_key", "set either secret_key or secret_key_file, not both")
+	case env != "" && (inline != "" || file != ""):
+		return l.errf("kora", "secret_key_env", "set only one of secret_key_env, secret_key_file and secret_key")
+	case inline != "":
+		v = inline
+	case file != "":
+		p := file
+		if !filepath.IsAbs(p) && l.path != "" {
+			p = filepath.Join(filepath.Dir(l.path), p)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return l.errf("kora", "secret_key_file", "cannot open %s: %s", p, reason(err))
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil || st.IsDir() {
+			return l.errf("kora", "secret_key_file", "%s is not a file", p)
+		}
+		if st.Mode().Perm()&0o004 != 0 {
+			return l.errf("kora", "secret_key_file", "%s is readable by every user: chmod 600 %s", p, p)
+		}
+		b, err := io.ReadAll(io.LimitReader(f, maxURLFileBytes+1))
+		if err != nil || len(b) > maxURLFileBytes {
+			return l.errf("kora", "secret_key_file", "cannot read %s", p)
+		}
+		v, k.SecretKeyFile = strings.TrimSpace(string(b)), p
+	default:
+		if env == "" {
+			env = DefaultKoraSecretEnv
+		}
+		if !envNamePattern.MatchString(env) {
+			return l.errf("kora", "secret_key_env", "is not an environment variable name (letters, digits and _), e.g. %q", DefaultKoraSecretEnv)
+		}
+		v, k.SecretKeyEnv = strings.TrimSpace(getenv(env)), env
+		if v == "" {
+			return l.errf("kora", "secret_key_env", "environment variable %s is not set; export it with the Kora secret key (or use secret_key_file)", env)
+		}
+	}
+	if strings.ContainsAny(v, " \t\r\n") || !(strings.HasPrefix(v, "sk_test_") || strings.HasPrefix(v, "sk_live_")) || len(v) <= len("sk_test_") {
+		return l.errf("kora", "secret_key", "is not a Kora secret key (one starts with sk_live_ or sk_test_, on one line); check what was set")
+	}
+	k.secret = newSecretURL(v)
 	return nil
 }
 

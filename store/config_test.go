@@ -50,7 +50,9 @@ func TestLoadConfig(t *testing.T) {
 		{"cert without key", 0o600, "[server]\ntls_cert = \"c.pem\"\ndatabase_url = \"postgres://vp@h/vp\"\n", nil, "set both tls_cert and tls_key", ""},
 		{"unknown key", 0o600, "[server]\n\nlisten_addr = \"x\"\n", nil, ":3: server.listen_addr: unknown key", ""},
 		{"unknown table", 0o600, "[store]\nname = \"x\"\n", nil, ":1: store: unknown table [store]", ""},
-		{"till's kora table", 0o600, "[server]\ndatabase_url = \"postgres://vp@h/vp\"\n[kora]\nsecret_key_env = \"KORA_SECRET_KEY\"\ntimeout = \"30s\"\n", nil, "", "postgres://vp@h/vp"},
+		{"till's kora table", 0o600, "[server]\ndatabase_url = \"postgres://vp@h/vp\"\n[kora]\nsecret_key_env = \"KORA_SECRET_KEY\"\ntimeout = \"30s\"\n", map[string]string{"KORA_SECRET_KEY": "sk_test_s3cr3t"}, "", "postgres://vp@h/vp"},
+		{"kora key not set", 0o600, "[server]\ndatabase_url = \"postgres://vp@h/vp\"\n[kora]\n", nil, "kora.secret_key_env: environment variable KORA_SECRET_KEY is not set", ""},
+		{"kora key not a key", 0o600, "[server]\ndatabase_url = \"postgres://vp@h/vp\"\n[kora]\nsecret_key = \"pk_test_s3cr3t\"\n", nil, "kora.secret_key: is not a Kora secret key", ""},
 		{"two sources", 0o600, "[server]\ndatabase_url = \"postgres://vp@h/vp\"\ndatabase_url_file = \"x\"\n", nil, "not both", ""},
 		{"syntax", 0o600, "[server\n", nil, ":2:", ""},
 	}
@@ -72,6 +74,9 @@ func TestLoadConfig(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.env["KORA_SECRET_KEY"] != "" && c.Kora.Secret() != tt.env["KORA_SECRET_KEY"] {
+				t.Fatalf("Kora.Secret() = %q", c.Kora.Secret())
 			}
 			if c.DatabaseURL() != tt.wantURL {
 				t.Fatalf("DatabaseURL = %q", c.DatabaseURL())

@@ -16,6 +16,7 @@ type metrics struct {
 	events    *prometheus.CounterVec
 	conflicts prometheus.Counter
 	ingest    prometheus.Histogram
+	webhooks  *prometheus.CounterVec
 }
 
 func newMetrics(l *Ledger, now func() time.Time, loc *time.Location) *metrics {
@@ -33,13 +34,17 @@ func newMetrics(l *Ledger, now func() time.Time, loc *time.Location) *metrics {
 			Name: "voucherpos_store_chain_conflicts_detected_total",
 			Help: "Batches refused because they offered a different event at a seq the server holds.",
 		}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "voucherpos_store_kora_webhooks_total",
+			Help: "Kora webhooks received, by result (stored, duplicate, bad_signature, bad_body, too_large, not_configured, error).",
+		}, []string{"result"}),
 		ingest: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "voucherpos_store_ingest_duration_seconds",
 			Help:    "Time to verify and store one batch.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 		}),
 	}
-	m.reg.MustRegister(m.batches, m.events, m.conflicts, m.ingest,
+	m.reg.MustRegister(m.batches, m.events, m.conflicts, m.ingest, m.webhooks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&ledgerCollector{l: l, now: now, loc: loc})
 	return m

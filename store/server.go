@@ -23,6 +23,7 @@ const MaxBodyBytes = 4 << 20
 // Server is the store server's HTTP side.
 type Server struct {
 	ledger  *Ledger
+	hooks   *Webhooks // nil: no [kora] secret, webhooks are refused
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics
@@ -35,11 +36,14 @@ type ServerOptions struct {
 	Now    func() time.Time
 	// Location is the zone whose calendar day /metrics counts; nil: Local.
 	Location *time.Location
+	// Webhooks receives Kora's webhooks; nil answers them 503 (Kora
+	// retries), for a server without a [kora] secret.
+	Webhooks *Webhooks
 }
 
 // NewServer builds the handlers over a ledger.
 func NewServer(l *Ledger, opts ServerOptions) *Server {
-	s := &Server{ledger: l, log: opts.Logger, now: opts.Now, mux: http.NewServeMux()}
+	s := &Server{ledger: l, hooks: opts.Webhooks, log: opts.Logger, now: opts.Now, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -54,6 +58,7 @@ func NewServer(l *Ledger, opts ServerOptions) *Server {
 	s.mux.HandleFunc("POST /v1/events", s.postEvents)
 	s.mux.HandleFunc("GET /v1/sales/{reference}", s.getSale)
 	s.mux.HandleFunc("GET /v1/sales", s.findSales)
+	s.mux.HandleFunc("POST /kora/webhook", s.koraWebhook)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{Timeout: 10 * time.Second}))
 	return s
@@ -156,10 +161,16 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getSale(w http.ResponseWriter, r *http.Request) {
-	if s.till(w, r) == "" {
+	till := s.till(w, r)
+	if till == "" {
 		return
 	}
 	out, err := s.ledger.Sale(r.Context(), r.PathValue("reference"))
+	if err == nil && s.hooks != nil {
+		// What Kora's webhooks said; the change voucher only to the till
+		// that made the sale.
+		out.Kora, err = s.hooks.Outcome(r.Context(), out.Sale, till == out.Sale.TerminalID)
+	}
 	switch {
 	case errors.Is(err, ErrSaleNotFound):
 		writeJSON(w, http.StatusNotFound, errorBody{err.Error()})

@@ -280,10 +280,56 @@ type Ack struct {
 	Error    string `json:"error,omitempty"`
 }
 
-// Lookup is a sale in a store lookup (GET /v1/sales…), read-only.
+// Lookup is a sale in a store lookup (GET /v1/sales…), read-only. Kora is
+// what Kora's verified webhooks said of it, when they said anything.
 type Lookup struct {
 	Sale   Sale          `json:"sale"`
 	Events []LookupEvent `json:"events,omitempty"`
+	Kora   *KoraOutcome  `json:"kora,omitempty"`
+}
+
+// KoraOutcome is a sale's outcome as Kora's verified webhooks tell it.
+// Money is in minor units of Currency (CurrencyDigits); a nil amount is
+// one Kora did not send readably.
+type KoraOutcome struct {
+	Event          string `json:"event"`  // charge.success | charge.failed
+	Status         string `json:"status"` // Kora's status, lower case
+	KoraReference  string `json:"kora_reference"`
+	Currency       string `json:"currency"`
+	CurrencyDigits int    `json:"currency_digits"`
+	Amount         *int64 `json:"amount"`
+	Fee            *int64 `json:"fee"`
+	VAT            *int64 `json:"vat"`
+	Message        string `json:"message,omitempty"`
+	VoucherSerial  string `json:"voucher_serial,omitempty"`
+	VoucherBalance *int64 `json:"voucher_balance,omitempty"`
+	VoucherExpiry  string `json:"voucher_expiry,omitempty"`
+	ReceivedAt     string `json:"received_at"`
+	// ChangeVoucher is set only in the answer to the till that made the
+	// sale, over its authenticated connection: the PIN Kora issued for the
+	// rest of the voucher, which that till keeps encrypted in its journal.
+	// It is never in a snapshot, an event or a lookup by another till.
+	ChangeVoucher *ChangeVoucher `json:"change_voucher,omitempty"`
+}
+
+// ChangeVoucher is a newly issued change voucher.
+type ChangeVoucher struct {
+	PIN    string `json:"pin"`
+	Serial string `json:"serial"`
+	Value  int64  `json:"value"` // minor units
+	Expiry string `json:"expiry"`
+}
+
+// Format keeps the change PIN out of every fmt rendering.
+func (c ChangeVoucher) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "syncwire.ChangeVoucher{Serial:%q Value:%d PIN:%s}", c.Serial, c.Value, mask(c.PIN))
+}
+
+func mask(pin string) string {
+	if len(pin) <= 4 {
+		return strings.Repeat("*", len(pin))
+	}
+	return strings.Repeat("*", len(pin)-4) + pin[len(pin)-4:]
 }
 
 // LookupEvent is one line of a looked-up sale's history.
