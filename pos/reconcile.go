@@ -35,7 +35,25 @@ func (s *Service) resolveLocked(ctx context.Context, js journal.Sale) (Sale, err
 	now := s.now()
 	var sale Sale
 	var decision string
+	// Kora's own query is the first authority: when it answers with a
+	// final status, that is recorded and the store server is not asked
+	// (a webhook that disagrees is the server's discrepancy to report,
+	// since the query is Kora's record now and a webhook is a notice of
+	// it sent earlier). When the query's answer is lost or unclear (no
+	// answer, a refused key, still in progress, "not found" within the
+	// grace), a verified webhook the store server received settles the
+	// sale, so a customer's change PIN is never lost with Kora's answer.
+	var hook *kora.Charge
+	if !(err == nil && ch.Status.Final()) && !(errors.Is(err, kora.ErrChargeNotFound) && s.notFoundLongEnough(js, now)) {
+		hook = s.webhookCharge(ctx, ref)
+	}
 	switch {
+	case hook != nil:
+		decision = "kora's webhook (via the store server) says: " + string(hook.Status)
+		sale, err = s.recordCharge(ctx, ref, hook, "webhook")
+		if err != nil {
+			return Sale{}, err
+		}
 	case err == nil && ch.Status.Final():
 		decision = "kora has it: " + string(ch.Status)
 		sale, err = s.recordCharge(ctx, ref, ch, "queried")

@@ -354,7 +354,7 @@ func (s *Service) send(ctx context.Context, ref string, o Order) (Sale, error) {
 		Amount:            s.cur.Amount(o.Amount),
 		Currency:          s.cur.Code,
 		MerchantBearsCost: s.cfg.Kora.MerchantBearsCost,
-		NotificationURL:   s.cfg.Kora.NotificationURL,
+		NotificationURL:   s.notificationURL(),
 		Description:       ChargeDescription(ref, s.cfg.Store.Name),
 		Reference:         ref,
 		PIN:               o.PIN,

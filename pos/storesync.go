@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"voucherpos/kora"
 	"voucherpos/pos/storesync"
 	"voucherpos/syncwire"
 )
@@ -221,4 +222,75 @@ func (s *Service) fromStore(w syncwire.Sale) Sale {
 		out.Balance, out.HasBalance = Money(*w.VoucherBalance), true
 	}
 	return out
+}
+
+// notificationURL is the charge's notification_url: [kora]
+// notification_url when set, else the store server's public webhook URL
+// ([store_server] public_webhook_url), so that Kora's webhooks reach the
+// server that can receive them for a till behind a shop router.
+func (s *Service) notificationURL() string {
+	if u := s.cfg.Kora.NotificationURL; u != "" {
+		return u
+	}
+	return s.cfg.StoreServer.PublicWebhookURL
+}
+
+// storeAskTimeout bounds one question to the store server from the
+// reconciler: it is asked beside Kora, never instead of the next check.
+const storeAskTimeout = 5 * time.Second
+
+// webhookCharge asks the store server what Kora's verified webhooks said of
+// a sale, and returns it as a final charge, or nil when the server is not
+// configured, unreachable, holds no webhook for it, or holds one that is
+// not final or does not fit this till (another currency, no amount on a
+// success). The change voucher comes only to the till that made the sale.
+func (s *Service) webhookCharge(ctx context.Context, ref string) *kora.Charge {
+	if s.store == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, storeAskTimeout)
+	defer cancel()
+	l, err := s.store.client.Sale(ctx, ref)
+	if err != nil {
+		if !errors.Is(err, storesync.ErrNotFound) {
+			s.log.Debug("store server not asked about the webhook", "reference", ref, "err", err)
+		}
+		return nil
+	}
+	k := l.Kora
+	if k == nil || l.Sale.TerminalID != s.cfg.Store.TerminalID {
+		return nil
+	}
+	ch := &kora.Charge{Reference: ref, TransactionReference: k.KoraReference, Status: kora.ChargeStatus(k.Status),
+		RawStatus: k.Status, Currency: k.Currency, Message: k.Message}
+	if !ch.Status.Final() || !strings.EqualFold(k.Currency, s.cur.Code) || k.CurrencyDigits != s.cur.Digits {
+		return nil
+	}
+	amount := func(v *int64) (kora.Amount, bool) {
+		if v == nil {
+			return kora.Amount{}, false
+		}
+		return kora.NewAmount(*v, k.CurrencyDigits), true
+	}
+	ch.Amount, ch.HasAmount = amount(k.Amount)
+	ch.Fee, ch.HasFee = amount(k.Fee)
+	ch.VAT, ch.HasVAT = amount(k.VAT)
+	if ch.Status.Verdict() == kora.VerdictApproved && !ch.HasAmount {
+		return nil
+	}
+	if k.VoucherSerial != "" || k.ChangeVoucher != nil {
+		v := &kora.IssuedVoucher{SerialNumber: k.VoucherSerial}
+		if b, ok := amount(k.VoucherBalance); ok {
+			v.Balance = b
+		}
+		v.ExpiryDate, _ = syncwire.ParseTime(k.VoucherExpiry)
+		if cv := k.ChangeVoucher; cv != nil {
+			v.PIN, v.SerialNumber, v.Balance = cv.PIN, cv.Serial, kora.NewAmount(cv.Value, k.CurrencyDigits)
+			if t, err := syncwire.ParseTime(cv.Expiry); err == nil && !t.IsZero() {
+				v.ExpiryDate = t
+			}
+		}
+		ch.Voucher = v
+	}
+	return ch
 }
