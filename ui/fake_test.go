@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -188,6 +189,26 @@ func (f *fakeTill) Day(_ context.Context, t time.Time) ([]pos.Sale, error) {
 		}
 	}
 	return out, nil
+}
+
+func (f *fakeTill) DayWindow(ctx context.Context, t time.Time, statuses []pos.Status, offset, limit int) (pos.DayWindow, error) {
+	day, _ := f.Day(ctx, t)
+	var kept []pos.Sale
+	for i := len(day) - 1; i >= 0; i-- {
+		if len(statuses) == 0 || slices.Contains(statuses, day[i].Status) {
+			kept = append(kept, day[i])
+		}
+	}
+	w := pos.DayWindow{Total: len(kept), Offset: offset}
+	if offset < len(kept) {
+		w.Sales = kept[offset:min(offset+limit, len(kept))]
+	}
+	return w, nil
+}
+
+func (f *fakeTill) DayReport(ctx context.Context, t time.Time) (pos.Report, error) {
+	day, _ := f.Day(ctx, t)
+	return pos.BuildReport(t, f.cur, day), nil
 }
 
 func (f *fakeTill) Slip(_ context.Context, ref string, reprint bool) (pos.Slip, error) {

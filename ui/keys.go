@@ -201,7 +201,7 @@ func (m *model) syncKeys() {
 	switch m.state {
 	case stateHistory:
 		k.Up.SetEnabled(m.hist.sel > 0)
-		k.Down.SetEnabled(m.hist.sel < len(m.hist.shown)-1)
+		k.Down.SetEnabled(m.hist.sel < m.hist.count()-1)
 	case stateStore:
 		k.Up.SetEnabled(m.store.sel > 0)
 		k.Down.SetEnabled(m.store.sel < len(m.store.found)-1)
@@ -225,7 +225,7 @@ func (m *model) syncKeys() {
 	if m.state == stateStore {
 		k.Open.SetEnabled(m.store.sel < len(m.store.found))
 	} else {
-		k.Open.SetEnabled(m.hist.sel < len(m.hist.shown))
+		k.Open.SetEnabled(m.hist.sel < m.hist.count())
 	}
 	k.Scroll.SetEnabled(m.slipScrolls())
 	k.ScrollPanel.SetEnabled(m.panelScrolls())

@@ -139,9 +139,13 @@ type outcome struct {
 // history is what the staff screens show: a day's sales, one of them
 // open, and the day's report.
 type history struct {
-	all     []pos.Sale // the day's sales, oldest first
-	shown   []pos.Sale // those the filter keeps, newest first
-	sel     int
+	// shown is a window of the day's sales that the filter keeps, newest
+	// first: the offset-th newest on, of total (read bool: read at all).
+	shown   []pos.Sale
+	offset  int
+	total   int
+	read    bool
+	sel     int // among all total, 0: the newest
 	err     string
 	from    state // the selling screen History was opened from
 	day     time.Time
@@ -150,7 +154,10 @@ type history struct {
 	slip    []string  // its slip, below the detail
 	slipTop int
 	report  pos.Report
-	loading bool
+	loading bool // a window of History is being read
+	// reportLoading: the report of reportDay is being summed.
+	reportLoading bool
+	reportDay     time.Time
 }
 
 // printing is what became of the slips.
@@ -290,7 +297,7 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 	case noticeMsg:
 		m.notice = string(msg)
 	case historyMsg:
-		m.onHistory(msg)
+		return m.onHistory(msg)
 	case reportMsg:
 		m.onReport(msg)
 	case printDoneMsg:

@@ -32,21 +32,28 @@ func (f filter) String() string {
 	return [...]string{"all", "approved", "declined", "unresolved"}[f]
 }
 
-func (f filter) keep(s pos.Sale) bool {
+// statuses are those the filter keeps (none: every status).
+func (f filter) statuses() []pos.Status {
 	switch f {
 	case filterApproved:
-		return s.Status == pos.Approved
+		return []pos.Status{pos.Approved}
 	case filterDeclined:
-		return s.Status == pos.Declined
+		return []pos.Status{pos.Declined}
 	case filterUnresolved:
-		return s.Status.Unresolved()
+		return []pos.Status{pos.Pending, pos.Unknown}
 	}
-	return true
+	return nil
 }
 
+// historyWindow is how many sales History reads at a time: the rows around
+// the cursor, a few screens' worth, never the day.
+const historyWindow = 100
+
 type historyMsg struct {
-	sales []pos.Sale
-	err   error
+	day    time.Time
+	filter filter
+	window pos.DayWindow
+	err    error
 }
 
 func (historyScreen) bindings(m *model) (bar, more []key.Binding) {
@@ -59,19 +66,27 @@ func (historyScreen) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 	h, k := &m.hist, m.keys
 	switch {
 	case matches(msg, k.Up, k.Down):
-		h.sel = m.moveSel(msg, h.sel, len(h.shown))
+		h.sel = m.moveSel(msg, h.sel, h.count())
+		return m.windowCmd()
 	case matches(msg, k.Open):
-		s := h.shown[h.sel]
+		s, ok := h.row(h.sel)
+		if !ok {
+			return nil // still loading
+		}
 		h.detail, h.slip, h.slipTop, m.state, m.print.note = &s, nil, 0, stateDetail, ""
 		return m.previewCmd(s.Reference, true)
 	case matches(msg, k.Filter):
 		h.filter = (h.filter + 1) % filterCount
-		m.applyFilter()
+		h.sel = 0
+		h.clear()
+		return m.historyCmd()
 	case matches(msg, k.PrevDay):
 		h.day, h.sel = h.day.AddDate(0, 0, -1), 0
+		h.clear()
 		return m.historyCmd()
 	case matches(msg, k.NextDay):
 		h.day, h.sel = h.day.AddDate(0, 0, 1), 0
+		h.clear()
 		return m.historyCmd()
 	case matches(msg, k.Recheck):
 		return m.resolveCmd(m.recheckable())
@@ -100,8 +115,10 @@ func (m *model) recheckable() string {
 	switch {
 	case m.state == stateDetail:
 		s = m.hist.detail
-	case m.state == stateHistory && m.hist.sel < len(m.hist.shown):
-		s = &m.hist.shown[m.hist.sel]
+	case m.state == stateHistory:
+		if r, ok := m.hist.row(m.hist.sel); ok {
+			s = &r
+		}
 	}
 	if s == nil || s.Final() {
 		return ""
@@ -109,45 +126,80 @@ func (m *model) recheckable() string {
 	return s.Reference
 }
 
-func (m *model) historyCmd() tea.Cmd {
-	till, day := m.till, m.hist.day
-	if day.IsZero() {
-		day = m.now()
+// count is how many sales History lists: the day's that the filter keeps.
+func (h *history) count() int { return max(h.total, h.offset+len(h.shown)) }
+
+// row is the i-th sale listed (0: the newest), if it has been read.
+func (h *history) row(i int) (pos.Sale, bool) {
+	if i < h.offset || i >= h.offset+len(h.shown) {
+		return pos.Sale{}, false
 	}
+	return h.shown[i-h.offset], true
+}
+
+// clear forgets the sales read, for another day or filter: until the new
+// ones are read the screen says Loading…, never the last day's rows.
+func (h *history) clear() { h.shown, h.offset, h.total, h.read = nil, 0, 0, false }
+
+// visible is the range of rows History draws around the cursor.
+func (m *model) visible() (start, end int) {
+	h, rows := &m.hist, max(m.hgt-4, 1)
+	if h.sel >= rows {
+		start = h.sel - rows + 1
+	}
+	return start, min(start+rows, h.count())
+}
+
+// historyCmd reads the window of the day's sales around the cursor.
+func (m *model) historyCmd() tea.Cmd {
+	h := &m.hist
+	if h.day.IsZero() {
+		h.day = m.now()
+	}
+	start, _ := m.visible()
+	return m.readWindow(max(0, start-historyWindow/4))
+}
+
+// windowCmd reads another window when the rows to draw are not all read.
+func (m *model) windowCmd() tea.Cmd {
+	h := &m.hist
+	start, end := m.visible()
+	if h.loading || (start >= h.offset && end <= h.offset+len(h.shown)) {
+		return nil
+	}
+	return m.readWindow(max(0, start-historyWindow/4))
+}
+
+func (m *model) readWindow(offset int) tea.Cmd {
+	till, day, f := m.till, m.hist.day, m.hist.filter
 	m.hist.loading = true
 	return func() tea.Msg {
-		sales, err := till.Day(context.Background(), day)
-		return historyMsg{sales, err}
+		w, err := till.DayWindow(context.Background(), day, f.statuses(), offset, historyWindow)
+		return historyMsg{day: day, filter: f, window: w, err: err}
 	}
 }
 
-func (m *model) onHistory(msg historyMsg) {
+func (m *model) onHistory(msg historyMsg) tea.Cmd {
 	h := &m.hist
-	h.err, h.loading = "", false
+	h.loading = false
+	if !msg.day.Equal(h.day) || msg.filter != h.filter {
+		return m.historyCmd() // the cashier moved on while it was read
+	}
+	h.err = ""
 	if msg.err != nil {
 		h.err = "History could not be read: " + msg.err.Error()
+		return nil
 	}
-	h.all = msg.sales
-	m.applyFilter()
+	h.shown, h.offset, h.total, h.read = msg.window.Sales, msg.window.Offset, msg.window.Total, true
+	h.sel = min(h.sel, max(h.total-1, 0))
 	if h.detail != nil {
-		for _, s := range h.all {
+		for _, s := range h.shown {
 			if s.Reference == h.detail.Reference {
 				h.detail = &s
 			}
 		}
 	}
-}
-
-// applyFilter keeps the sales the filter wants, newest first.
-func (m *model) applyFilter() {
-	h := &m.hist
-	h.shown = h.shown[:0]
-	for i := len(h.all) - 1; i >= 0; i-- {
-		if h.filter.keep(h.all[i]) {
-			h.shown = append(h.shown, h.all[i])
-		}
-	}
-	h.sel = min(h.sel, max(len(h.shown)-1, 0))
+	return m.windowCmd()
 }
 
 func (m *model) openHistory() tea.Cmd {
@@ -156,6 +208,7 @@ func (m *model) openHistory() tea.Cmd {
 	}
 	m.dropOverlays()
 	m.state, m.hist.sel, m.hist.day, m.hist.detail = stateHistory, 0, m.now(), nil
+	m.hist.clear()
 	return m.historyCmd()
 }
 
@@ -184,24 +237,24 @@ func (historyScreen) view(m *model) []string {
 	if d := h.day; !d.IsZero() && !startOfDay(d).Equal(startOfDay(m.now())) {
 		day = d.Format("Mon 2 Jan")
 	}
-	if h.loading && h.all == nil {
+	if h.err != "" {
+		return []string{m.st.Title.Render(day + "'s sales"), m.st.Error.Render(h.err)}
+	}
+	start, end := m.visible()
+	if h.loading && (!h.read || start < h.offset || end > h.offset+len(h.shown)) {
+		// Never a false zero, nor another day's rows.
 		return []string{m.st.Title.Render(day + "'s sales"), m.st.Hint.Render("Loading…")}
 	}
-	out := []string{m.st.Title.Render(fmt.Sprintf("%s's sales (%d, %s)", day, len(h.shown), h.filter))}
-	if h.err != "" {
-		return append(out, m.st.Error.Render(h.err))
-	}
-	if len(h.shown) == 0 {
+	out := []string{m.st.Title.Render(fmt.Sprintf("%s's sales (%d, %s)", day, h.count(), h.filter))}
+	if h.count() == 0 {
 		return append(out, m.st.Hint.Render("No sales to show."))
 	}
-	rows := m.hgt - 4
-	start := 0
-	if h.sel >= rows {
-		start = h.sel - rows + 1
-	}
 	var b strings.Builder
-	for i := start; i < len(h.shown) && i < start+rows; i++ {
-		s := h.shown[i]
+	for i := start; i < end; i++ {
+		s, ok := h.row(i)
+		if !ok {
+			break
+		}
 		// What fmt.Sprintf("%s %s %10s *%s %s", …) gives, at a third of
 		// the cost: a screenful of rows is drawn after every message.
 		b.Reset()

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -14,6 +15,7 @@ import (
 type reportScreen struct{}
 
 type reportMsg struct {
+	day    time.Time
 	report pos.Report
 	err    error
 }
@@ -53,15 +55,18 @@ func (m *model) openReport() tea.Cmd {
 
 func (m *model) reportCmd() tea.Cmd {
 	till, day := m.till, m.hist.day
-	m.hist.loading = true
+	m.hist.reportLoading, m.hist.reportDay = true, day
 	return func() tea.Msg {
-		sales, err := till.Day(context.Background(), day)
-		return reportMsg{pos.BuildReport(day, till.Currency(), sales), err}
+		r, err := till.DayReport(context.Background(), day)
+		return reportMsg{day, r, err}
 	}
 }
 
 func (m *model) onReport(msg reportMsg) {
-	m.hist.report, m.hist.err, m.hist.loading = msg.report, "", false
+	if !msg.day.Equal(m.hist.reportDay) {
+		return // another day's, asked for before this one
+	}
+	m.hist.report, m.hist.err, m.hist.reportLoading = msg.report, "", false
 	if msg.err != nil {
 		m.hist.err = "The report could not be built: " + msg.err.Error()
 	}
@@ -73,7 +78,7 @@ func (reportScreen) view(m *model) []string {
 	if m.hist.err != "" {
 		return append(out, m.st.Error.Render(m.hist.err))
 	}
-	if m.hist.loading {
+	if m.hist.reportLoading {
 		return append(out, m.st.Hint.Render("Loading…")) // never a false zero
 	}
 	out = append(out, m.gap()...)

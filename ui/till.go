@@ -20,7 +20,11 @@ type Till interface {
 	Resolve(ctx context.Context, ref string) (pos.Sale, error)
 	ChangePIN(ctx context.Context, ref string) (string, error)
 	Unresolved(ctx context.Context) (int, error)
-	Day(ctx context.Context, t time.Time) ([]pos.Sale, error)
+	// DayWindow reads up to limit of a day's sales in statuses (all: none
+	// given), newest first from the offset-th, and how many there are;
+	// DayReport sums the day. Neither reads the whole day.
+	DayWindow(ctx context.Context, t time.Time, statuses []pos.Status, offset, limit int) (pos.DayWindow, error)
+	DayReport(ctx context.Context, t time.Time) (pos.Report, error)
 	Slip(ctx context.Context, ref string, reprint bool) (pos.Slip, error)
 	Print(ctx context.Context, ref string, reprint bool) error
 	HasPrinter() bool
