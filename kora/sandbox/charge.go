@@ -314,6 +314,7 @@ func (s *Sandbox) apply(req request) outcome {
 		pin: req.pin, providerCode: req.provider,
 		customerName: req.customerName, customerEmail: req.customerEmail,
 		notify: req.notify, created: s.now().UTC(), requested: req.amount, description: req.description,
+		cue: s.webhookCue, queried: make(chan struct{}),
 	}
 	fail := func(status int, msg string) outcome {
 		c.status, c.message = kora.StatusFailed, msg
@@ -329,6 +330,9 @@ func (s *Sandbox) apply(req request) outcome {
 		return fail(http.StatusForbidden, msgNotActive)
 	}
 	v, ok := s.vouchers[req.pin]
+	if ok {
+		c.cue |= v.Webhook
+	}
 	if !ok || v.Provider != p.Code || (p.PINLength > 0 && len(req.pin) != p.PINLength) {
 		return fail(http.StatusBadRequest, msgInvalidPIN)
 	}

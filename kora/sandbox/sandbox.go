@@ -31,6 +31,7 @@ type Sandbox struct {
 	now          func() time.Time
 	log          *slog.Logger
 	webhooks     *http.Client
+	webhookCue   WebhookCue // for every charge, beside each voucher's own
 
 	mu        sync.Mutex
 	providers map[string]Provider
@@ -71,7 +72,9 @@ type charge struct {
 	requested        int64 // cents asked for
 	seq              int   // arrival number: its pay-ins pointer
 	created          time.Time
-	settleAt         time.Time // a processing charge turns successful then
+	settleAt         time.Time     // a processing charge turns successful then
+	cue              WebhookCue    // how its webhook is misdelivered
+	queried          chan struct{} // closed at its first query (a late webhook waits for it)
 }
 
 // Option configures a Sandbox.
@@ -104,6 +107,10 @@ func WithVouchers(vs []Voucher) Option {
 		}
 	}
 }
+
+// WithWebhookCue misdelivers every charge's webhook as cue says (beside
+// each voucher's own Voucher.Webhook).
+func WithWebhookCue(cue WebhookCue) Option { return func(s *Sandbox) { s.webhookCue = cue } }
 
 // WithWebhookClient sets the client that delivers webhooks.
 func WithWebhookClient(c *http.Client) Option { return func(s *Sandbox) { s.webhooks = c } }
@@ -275,6 +282,11 @@ func (s *Sandbox) queryCharge(w http.ResponseWriter, reference string) {
 	var body chargeJSON
 	settled := false
 	if ok {
+		select {
+		case <-c.queried:
+		default:
+			close(c.queried)
+		}
 		if c.status == kora.StatusProcessing && !s.now().Before(c.settleAt) {
 			c.status, settled = kora.StatusSuccess, true
 		}

@@ -63,6 +63,9 @@ type Voucher struct {
 	// for this voucher, in the charge answer and every query; nothing is
 	// charged. A declined status (failed, expired …) sends charge.failed.
 	Status kora.ChargeStatus
+	// Webhook misdelivers this voucher's charge webhooks (twice, late,
+	// reordered, with a bad signature, pretty-printed, or not at all).
+	Webhook WebhookCue
 	// Does says in a few words what the voucher demonstrates.
 	Does string
 }

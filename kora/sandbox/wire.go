@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -102,10 +103,60 @@ func writeError(w http.ResponseWriter, status int, message string, fields map[st
 	writeJSON(w, status, env)
 }
 
-// notify sends the charge's webhook when the charge asked for one. Only
-// loopback URLs are called: the sandbox never reaches past this machine.
+// WebhookCue is how the sandbox misdelivers a charge's webhook, to show
+// what a receiver must survive; cues combine (WebhookTwice|WebhookLate).
+// Set one per voucher (Voucher.Webhook) or for every charge
+// (WithWebhookCue, `voucherpos sandbox --webhooks twice,late,…`).
+type WebhookCue int
+
+// Webhook cues.
+const (
+	WebhookTwice        WebhookCue = 1 << iota // delivered twice, as Kora's retries can
+	WebhookLate                                // held until the charge has been queried (after the till's query)
+	WebhookReordered                           // a charge.failed for the same charge after its charge.success
+	WebhookBadSignature                        // signed with another key (the receiver must refuse it)
+	WebhookPretty                              // data pretty-printed; signed over JSON.stringify of it, as Kora signs
+	WebhookNone                                // never sent: the webhook is lost
+)
+
+var cueNames = []struct {
+	cue  WebhookCue
+	name string
+}{{WebhookTwice, "twice"}, {WebhookLate, "late"}, {WebhookReordered, "reordered"},
+	{WebhookBadSignature, "bad-signature"}, {WebhookPretty, "pretty"}, {WebhookNone, "none"}}
+
+// ParseWebhookCues reads a comma-separated list of cue names: twice, late,
+// reordered, bad-signature, pretty, none.
+func ParseWebhookCues(s string) (WebhookCue, error) {
+	var out WebhookCue
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		found := false
+		for _, c := range cueNames {
+			if c.name == part {
+				out, found = out|c.cue, true
+			}
+		}
+		if !found {
+			return 0, fmt.Errorf("sandbox: webhook cue %q: use twice, late, reordered, bad-signature, pretty or none", part)
+		}
+	}
+	return out, nil
+}
+
+// lateWebhookBound is the longest a late webhook waits for its query.
+const lateWebhookBound = 30 * time.Second
+
+// notify sends the charge's webhook when the charge asked for one, as
+// Kora does (POST {event, data}, x-korapay-signature the hex HMAC-SHA256
+// of JSON.stringify(data) with the secret key), misdelivered as its cue
+// says. Only loopback URLs are called: the sandbox never reaches past
+// this machine.
 func (s *Sandbox) notify(c *charge) {
-	if c.notify == "" {
+	if c.notify == "" || c.cue&WebhookNone != 0 {
 		return
 	}
 	u, err := url.Parse(c.notify)
@@ -113,43 +164,94 @@ func (s *Sandbox) notify(c *charge) {
 		s.log.Warn("sandbox webhook skipped: only loopback notification URLs are called", "url", c.notify)
 		return
 	}
+	s.mu.Lock()
+	data := c.json(true)
+	cue, queried := c.cue, c.queried
+	s.mu.Unlock()
 	event := kora.EventChargeSuccess
-	if c.status.Verdict() == kora.VerdictDeclined {
+	if kora.ChargeStatus(data.Status).Verdict() == kora.VerdictDeclined {
 		event = kora.EventChargeFailed
 	}
-	data, _ := json.Marshal(c.json(true))
-	body, _ := json.Marshal(struct {
-		Event string          `json:"event"`
-		Data  json.RawMessage `json:"data"`
-	}{event, data})
-	sig := kora.Sign(s.key, data)
-	target := c.notify
+	type delivery struct {
+		event string
+		body  []byte
+		sig   string
+	}
+	key := s.key
+	if cue&WebhookBadSignature != 0 {
+		key += "-not-the-merchants"
+	}
+	build := func(event string, d chargeJSON) delivery {
+		compact, _ := json.Marshal(d)
+		sent := compact
+		if cue&WebhookPretty != 0 {
+			sent, _ = json.MarshalIndent(d, "", "    ")
+		}
+		var body []byte
+		if cue&WebhookPretty != 0 {
+			body = []byte("{\n  \"event\": \"" + event + "\",\n  \"data\": " + string(sent) + "\n}\n")
+		} else {
+			body, _ = json.Marshal(struct {
+				Event string          `json:"event"`
+				Data  json.RawMessage `json:"data"`
+			}{event, sent})
+		}
+		return delivery{event, body, kora.Sign(key, compact)}
+	}
+	sends := []delivery{build(event, data)}
+	if cue&WebhookTwice != 0 {
+		sends = append(sends, sends[0])
+	}
+	if cue&WebhookReordered != 0 && event == kora.EventChargeSuccess {
+		failed := data
+		failed.Status, failed.Voucher, failed.Message = string(kora.StatusFailed), nil, "Transaction failed. Please try again."
+		sends = append(sends, build(kora.EventChargeFailed, failed))
+	}
+	target, ref := c.notify, c.reference
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		// Kora retries for 72 hours; the sandbox tries a few times.
-		for attempt, wait := 0, 200*time.Millisecond; attempt < 4; attempt, wait = attempt+1, wait*3 {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(kora.SignatureHeader, sig)
-			resp, err := s.webhooks.Do(req)
-			cancel()
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode < 300 {
-					s.log.Info("sandbox webhook delivered", "event", event, "reference", c.reference)
-					return
-				}
-			}
+		if cue&WebhookLate != 0 {
 			select {
-			case <-time.After(wait):
+			case <-queried:
+			case <-time.After(lateWebhookBound):
 			case <-s.closed:
 				return
 			}
 		}
-		s.log.Warn("sandbox webhook not delivered", "event", event, "reference", c.reference)
+		for _, d := range sends {
+			if !s.deliver(target, ref, d.event, d.body, d.sig) {
+				return
+			}
+		}
 	}()
+}
+
+// deliver posts one webhook, retrying a few times (Kora retries for 72
+// hours); false when the sandbox is closing.
+func (s *Sandbox) deliver(target, ref, event string, body []byte, sig string) bool {
+	for attempt, wait := 0, 200*time.Millisecond; attempt < 4; attempt, wait = attempt+1, wait*3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(kora.SignatureHeader, sig)
+		resp, err := s.webhooks.Do(req)
+		cancel()
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode < 300 {
+				s.log.Info("sandbox webhook delivered", "event", event, "reference", ref)
+				return true
+			}
+		}
+		select {
+		case <-time.After(wait):
+		case <-s.closed:
+			return false
+		}
+	}
+	s.log.Warn("sandbox webhook not delivered", "event", event, "reference", ref)
+	return true
 }
 
 func loopbackHost(h string) bool {
