@@ -471,11 +471,12 @@ func runHistory(e streams, args []string) error {
 	var asJSON *bool
 	return dayCommand(e, "history", args, func(fs *flag.FlagSet) {
 		asJSON = fs.Bool("json", false, "print JSON")
-	}, func(svc *pos.Service, day time.Time, sales []pos.Sale) error {
+	}, func(ctx context.Context, svc *pos.Service, day time.Time) error {
+		sales := func(fn func(pos.Sale) error) error { return svc.EachOfDay(ctx, day, fn) }
 		if *asJSON {
-			return cli.WriteHistoryJSON(e.stdout, sales)
+			return cli.StreamHistoryJSON(e.stdout, sales)
 		}
-		return cli.WriteHistory(e.stdout, sales)
+		return cli.StreamHistory(e.stdout, sales)
 	})
 }
 
@@ -483,19 +484,23 @@ func runReport(e streams, args []string) error {
 	var asCSV *bool
 	return dayCommand(e, "report", args, func(fs *flag.FlagSet) {
 		asCSV = fs.Bool("csv", false, "one CSV row per sale, for reconciling against the Kora dashboard")
-	}, func(svc *pos.Service, day time.Time, sales []pos.Sale) error {
+	}, func(ctx context.Context, svc *pos.Service, day time.Time) error {
 		if *asCSV {
-			return cli.WriteReportCSV(e.stdout, sales)
+			return cli.StreamReportCSV(e.stdout, func(fn func(pos.Sale) error) error { return svc.EachOfDay(ctx, day, fn) })
 		}
-		return cli.WriteReport(e.stdout, pos.BuildReport(day, svc.Currency(), sales))
+		r, err := svc.DayReport(ctx, day)
+		if err != nil {
+			return err
+		}
+		return cli.WriteReport(e.stdout, r)
 	})
 }
 
 // dayCommand is history's and report's shared opening: the common flags
 // and --date (with the command's own from flags), the journal opened
-// read-only (beside a running till, with no Kora key), the day's sales;
-// then write.
-func dayCommand(e streams, name string, args []string, flags func(*flag.FlagSet), write func(*pos.Service, time.Time, []pos.Sale) error) error {
+// read-only (beside a running till, with no Kora key); then write, which
+// reads the day a piece at a time (pos.Service.EachOfDay, DayReport).
+func dayCommand(e streams, name string, args []string, flags func(*flag.FlagSet), write func(context.Context, *pos.Service, time.Time) error) error {
 	var c common
 	fs := newFlags(name, &c)
 	date := fs.String("date", "today", "day: YYYY-MM-DD, today or yesterday")
@@ -519,11 +524,7 @@ func dayCommand(e streams, name string, args []string, flags func(*flag.FlagSet)
 		return exit.Fail(err)
 	}
 	defer svc.Close()
-	sales, err := svc.Day(context.Background(), day)
-	if err != nil {
-		return exit.Fail(err)
-	}
-	if err := write(svc, day, sales); err != nil {
+	if err := write(context.Background(), svc, day); err != nil {
 		return exit.Fail(err)
 	}
 	return nil
