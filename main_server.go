@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"voucherpos/internal/cli"
+	"voucherpos/kora"
 	"voucherpos/store"
 )
 
@@ -28,6 +29,13 @@ usage:
   voucherpos server tills [--config F]               each till: last seen, last seq, lag, conflicts
   voucherpos server report [--config F] [--date D] [--till T] [--csv]
   voucherpos server sale REFERENCE [--config F]      one sale from any till
+  voucherpos server discrepancies [--config F] [--date D]
+                                    Kora's webhooks against the tills' sales and chains; exit 1 when any
+  voucherpos server reconcile-kora --date D [--config F] [--csv]
+                                    Kora's Pay-ins History against the ledger; exit 1 when anything disagrees
+
+Kora's webhooks are received at POST /kora/webhook (set https://<public host>/kora/webhook
+in Kora's dashboard); [kora]'s secret key verifies them and reads Pay-ins History.
 
 The config (--config, else $VOUCHERPOS_SERVER_CONFIG) holds [server] and [kora];
 with none, the server listens on 127.0.0.1:8443 and reads the database URL from
@@ -60,6 +68,10 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 		return serverReport(args, stdout, stderr)
 	case "sale":
 		return serverSale(args, stdout, stderr)
+	case "discrepancies":
+		return serverDiscrepancies(args, stdout, stderr)
+	case "reconcile-kora":
+		return serverReconcileKora(args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, serverUsage)
 		return exitOK
@@ -260,6 +272,13 @@ func serverReport(args []string, stdout, stderr io.Writer) int {
 		if r, err = l.Report(ctx, day, till); err == nil {
 			err = store.WriteReport(stdout, cfg.StoreName, r)
 		}
+		var ds []store.Discrepancy
+		if err == nil && till == "" {
+			if ds, err = l.Discrepancies(ctx, day); err == nil {
+				fmt.Fprintln(stdout)
+				err = store.WriteDiscrepancies(stdout, day, ds)
+			}
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "voucherpos server report: %v\n", err)
@@ -289,6 +308,91 @@ func serverSale(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "voucherpos server sale: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func serverDiscrepancies(args []string, stdout, stderr io.Writer) int {
+	var date string
+	cfg, _, code := serverFlags("discrepancies", stderr, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&date, "date", "today", "day to check: YYYY-MM-DD, today or yesterday (the server's zone)")
+	})
+	if cfg == nil {
+		return code
+	}
+	day, err := cli.ParseDay(date, clock())
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos server discrepancies: %v\n", err)
+		return exitUsage
+	}
+	l, ctx, cancel := openLedger("discrepancies", cfg, stderr)
+	if l == nil {
+		return exitFailed
+	}
+	defer cancel()
+	defer l.Close()
+	ds, err := l.Discrepancies(ctx, day)
+	if err == nil {
+		err = store.WriteDiscrepancies(stdout, day, ds)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos server discrepancies: %v\n", err)
+		return exitFailed
+	}
+	if len(ds) > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func serverReconcileKora(args []string, stdout, stderr io.Writer) int {
+	var date string
+	var asCSV bool
+	cfg, _, code := serverFlags("reconcile-kora", stderr, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&date, "date", "", "day to reconcile: YYYY-MM-DD, today or yesterday (the server's zone)")
+		fs.BoolVar(&asCSV, "csv", false, "one CSV row per pay-in or sale")
+	})
+	if cfg == nil {
+		return code
+	}
+	if date == "" {
+		fmt.Fprintln(stderr, "voucherpos server reconcile-kora: --date D is needed (YYYY-MM-DD, today or yesterday)")
+		return exitUsage
+	}
+	day, err := cli.ParseDay(date, clock())
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos server reconcile-kora: %v\n", err)
+		return exitUsage
+	}
+	if cfg.Kora.Secret() == "" {
+		fmt.Fprintln(stderr, "voucherpos server reconcile-kora: the server config needs [kora] with the secret key to read Kora's Pay-ins History")
+		return exitUsage
+	}
+	k, err := kora.New(cfg.Kora.BaseURL, cfg.Kora.Secret(), kora.WithTimeout(30*time.Second))
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos server reconcile-kora: %v\n", err)
+		return exitUsage
+	}
+	l, ctx, cancel := openLedger("reconcile-kora", cfg, stderr)
+	if l == nil {
+		return exitFailed
+	}
+	defer cancel()
+	defer l.Close()
+	rep, err := l.ReconcileKora(ctx, k, day)
+	if err == nil {
+		if asCSV {
+			err = store.WriteReconcileKoraCSV(stdout, rep)
+		} else {
+			err = store.WriteReconcileKora(stdout, rep)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "voucherpos server reconcile-kora: %v\n", err)
+		return exitFailed
+	}
+	if rep.Disagreements() > 0 || rep.Truncated {
 		return exitFailed
 	}
 	return exitOK

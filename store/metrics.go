@@ -63,6 +63,8 @@ var (
 		"The highest event seq the server holds for a till.", []string{"terminal_id"}, nil)
 	descChain = prometheus.NewDesc("voucherpos_store_chain_conflicts",
 		"Chain conflicts kept aside, by till; anything above 0 needs a person.", []string{"terminal_id"}, nil)
+	descDiscrepancies = prometheus.NewDesc("voucherpos_store_discrepancies",
+		"Disagreements today (server's zone) between Kora's webhooks, the tills' sales and their chains, by kind (voucherpos server discrepancies lists them).", []string{"kind"}, nil)
 	descUp = prometheus.NewDesc("voucherpos_store_database_up",
 		"1 when the ledger answered this scrape's queries.", nil, nil)
 )
@@ -74,7 +76,7 @@ type ledgerCollector struct {
 }
 
 func (c *ledgerCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descSales, descUnresolved, descLag, descLastSeen, descLastSeq, descChain, descUp} {
+	for _, d := range []*prometheus.Desc{descSales, descUnresolved, descLag, descLastSeen, descLastSeq, descChain, descDiscrepancies, descUp} {
 		ch <- d
 	}
 }
@@ -119,5 +121,14 @@ func (c *ledgerCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if rows.Err() != nil {
 		up = 0
+		return
+	}
+	ds, err := c.l.Discrepancies(ctx, c.now().In(c.loc))
+	if err != nil {
+		up = 0
+		return
+	}
+	for kind, n := range CountDiscrepancies(ds) {
+		ch <- prometheus.MustNewConstMetric(descDiscrepancies, prometheus.GaugeValue, float64(n), string(kind))
 	}
 }

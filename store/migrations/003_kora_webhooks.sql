@@ -34,6 +34,9 @@ CREATE INDEX kora_webhooks_received ON kora_webhooks (received_at);
 -- A webhook without our reference is matched on Kora's.
 CREATE INDEX sales_kora_reference ON sales (kora_reference);
 
+-- The discrepancies report reads a day's chain conflicts.
+CREATE INDEX chain_conflicts_detected ON chain_conflicts (detected_at);
+
 -- Deliveries refused (bad signature, unreadable body), for support only:
 -- never read as Kora's word, no body kept (it may hold a PIN), capped.
 CREATE TABLE kora_webhook_rejects (
