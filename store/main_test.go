@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 // VOUCHERPOS_CHILD_LISTEN and prints "READY addr".
 func childServer() int {
 	cfg := (&store.Config{Listen: os.Getenv("VOUCHERPOS_CHILD_LISTEN")}).WithDatabaseURL(os.Getenv("VOUCHERPOS_CHILD_DB"))
+	if key := os.Getenv("VOUCHERPOS_CHILD_KORA_KEY"); key != "" {
+		cfg = cfg.WithKoraSecret(key) // Kora's webhooks are verified with it
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	// A bounded life: an orphan ends by itself.

@@ -152,6 +152,7 @@ func (l *Ledger) ReconcileKora(ctx context.Context, k PayInLister, day time.Time
 			}
 		} else {
 			line.Digits = syncwire.CurrencyDigits(line.Currency)
+			line.Reference = p.Reference // a description's first word names no sale
 		}
 		if a, ok := p.Charged(); ok && success {
 			if v, err := a.Minor(line.Digits); err == nil {
