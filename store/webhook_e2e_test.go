@@ -325,4 +325,3 @@ func TestReconcileKoraFindsAKoraOnlyCharge(t *testing.T) {
 		t.Fatalf("table:\n%s\ncsv:\n%s", text.String(), csvOut.String())
 	}
 }
-
