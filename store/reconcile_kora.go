@@ -90,6 +90,10 @@ type daySale struct {
 	seen                                       bool
 }
 
+// payInSalesQuery: the day's sales, on sales_created.
+const payInSalesQuery = `SELECT reference, terminal_id, kora_reference, status, currency, currency_digits,
+	amount_charged, fee FROM sales WHERE created_at >= $1 AND created_at < $2`
+
 // referenceOf is our reference for a pay-in: Kora's payment_reference when
 // it lists one, else the first word of its description, which a till's
 // charge starts with our reference (pos.ChargeDescription).
@@ -116,8 +120,7 @@ func (l *Ledger) ReconcileKora(ctx context.Context, k PayInLister, day time.Time
 	}
 	sales := map[string]*daySale{}
 	byKora := map[string]*daySale{}
-	rows, err := l.pool.Query(ctx, `SELECT reference, terminal_id, kora_reference, status, currency, currency_digits,
-		amount_charged, fee FROM sales WHERE created_at >= $1 AND created_at < $2`, from, to)
+	rows, err := l.pool.Query(ctx, payInSalesQuery, from, to)
 	if err != nil {
 		return rep, fmt.Errorf("reconcile-kora: %w", err)
 	}
