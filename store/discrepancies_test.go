@@ -39,7 +39,9 @@ func TestDiscrepanciesFindEveryKindAndNoFalseAlarm(t *testing.T) {
 	t2, _ := l.AddTill(ctx, "T2")
 	t3, _ := l.AddTill(ctx, "T3")
 	c := &chain{till: "T1"}
-	ref := func(n int) string { return c.till + "-20260310-" + []string{"", "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"}[n] }
+	ref := func(n int) string {
+		return c.till + "-20260310-" + []string{"", "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"}[n]
+	}
 	c.sale(t, 1, "declined", 1000)  // A: Kora success → till declined
 	c.sale(t, 2, "unknown", 2000)   // B: Kora success → till unresolved
 	c.sale(t, 4, "approved", 4000)  // D: Kora failed → till approved
