@@ -47,6 +47,9 @@ type options struct {
 }
 
 func main() {
+	if report := os.Getenv(runnerEnv); report != "" {
+		os.Exit(runChild(report))
+	}
 	var o options
 	flag.IntVar(&o.runs, "runs", 7, "starts of each program in the pty (the figures are medians)")
 	flag.IntVar(&o.sales, "sales", 50, "sales typed through the pty in one till process (each waits out the 0.5 s result grace)")
@@ -105,6 +108,16 @@ type figures struct {
 	longErr    error
 	sizeAMD64  int64
 	sizeARM64  int64
+	sizeNoSrv  int64 // amd64, -tags noserver
+	sizeMin    int64 // the minimal Bubble Tea program
+	minimal    []minimalRun
+	syncs      []syncRun
+	cmdOrder   []string
+	cmds       map[string][]cmdRun
+	busyWrite  time.Duration
+	busyErr    error
+	inits      map[string]initCost
+	initSum    initCost
 	sizeDetail string
 	bench      *benchSet
 	benchErrs  []error
@@ -151,8 +164,18 @@ func run(o options) error {
 			return err
 		}
 	}
+	noSrv, minimal := binPath(tmp, "voucherpos-noserver"), binPath(tmp, "minimal")
+	if err := buildPkg(bctx, root, noSrv, "amd64", true, ".", "-tags", "noserver"); err != nil {
+		return err
+	}
+	logf("building the floor: a minimal Bubble Tea v2 program (bench/minimal), built the same way")
+	if err := buildPkg(bctx, root, minimal, runtime.GOARCH, true, "./bench/minimal"); err != nil {
+		return err
+	}
 	f.sizeAMD64, _ = fileSize(amd64)
 	f.sizeARM64, _ = fileSize(arm64)
+	f.sizeNoSrv, _ = fileSize(noSrv)
+	f.sizeMin, _ = fileSize(minimal)
 	f.sizeDetail = sizeReport(amd64, full)
 	till := amd64
 	if runtime.GOARCH != "amd64" {
@@ -201,6 +224,20 @@ func run(o options) error {
 		if o.verbose && i >= 0 {
 			logf("  voucherpos: first frame %.1f ms, cpu %.1f ms, VmHWM %.1f MB, digits %v", ms(r.firstFrame), ms(r.cpu), mb(r.mem.HWM), bytesOf(r.digits))
 		}
+		mr, err := runMinimal(minimal, home("minimal", i))
+		if err != nil {
+			return fmt.Errorf("minimal run: %w", err)
+		}
+		sr, err := runTillSync(till, home("sync", i))
+		if err != nil {
+			return fmt.Errorf("till run with synchronized output: %w", err)
+		}
+		if i >= 0 {
+			f.minimal, f.syncs = append(f.minimal, mr), append(f.syncs, sr)
+		}
+		if o.verbose && i >= 0 {
+			logf("  minimal:    first frame %.1f ms, VmHWM %.1f MB; till with mode 2026: digits %v", ms(mr.firstFrame), mb(mr.mem.HWM), bytesOf(sr.digits))
+		}
 		if gumBin != "" {
 			g, err := runGum(gumBin, home("gum", i))
 			if err != nil {
@@ -227,6 +264,36 @@ func run(o options) error {
 		}
 	}
 
+	logf("the busy day: %d sales written straight into a journal", busyDaySales)
+	busyPath, took, err := writeBusyDay(tmp)
+	f.busyWrite, f.busyErr = took, err
+	if err == nil {
+		os.Setenv("VOUCHERPOS_BUSYDAY", busyPath) // BenchmarkBusyDay reads it
+		cfg, err := busyConfig(tmp, busyPath)
+		if err != nil {
+			return err
+		}
+		f.cmds = map[string][]cmdRun{}
+		cmds := busyCommands(cfg)
+		logf("commands: %d runs each of %d commands on it", 3, len(cmds))
+		for i := 0; i < 3; i++ {
+			for _, c := range cmds {
+				r, err := runCommand(ctx, till, c.args, home("cmd", i))
+				if err != nil {
+					logf("  %s: %v", c.name, err)
+					continue
+				}
+				if i == 0 {
+					f.cmdOrder = append(f.cmdOrder, c.name)
+				}
+				f.cmds[c.name] = append(f.cmds[c.name], r)
+			}
+		}
+		f.inits, f.initSum, _ = inits(till)
+	} else {
+		logf("the busy day could not be written: %v", err)
+	}
+
 	if o.sales > 0 {
 		logf("pty: %d sales typed in one till process (about %.0f s)", o.sales, float64(o.sales)*0.75)
 		f.long, f.longErr = runLong(till, home("long", 0), o.sales, func(done int) {
@@ -249,10 +316,21 @@ func run(o options) error {
 			{"./ui", "^BenchmarkView$", o.benchtime, o.count, 1, 5 * time.Minute},
 			{"./ui", "^BenchmarkKeystroke$", o.benchtime, min(o.count, 3), 1, 5 * time.Minute},
 			{"./pos/journal", "^BenchmarkSaleWrite$", "200x", o.count, 1, 3 * time.Minute},
-			{"./pos", "^(BenchmarkSubmit|BenchmarkBareCharge)$", "200x", o.count, 1, 5 * time.Minute},
+			{"./pos", "^(BenchmarkSubmit|BenchmarkSubmitNoFsync|BenchmarkBareCharge)$", "200x", o.count, 1, 5 * time.Minute},
 			// One process per run: VmHWM never goes down, so each run of
 			// 1 000 sales needs a process of its own.
 			{"./pos", "^BenchmarkThousandSales$", "1x", 1, 3, 5 * time.Minute},
+		}
+		if f.busyErr == nil {
+			// One process per case: each reports its own peak.
+			for _, c := range []string{"report", "history-first-screen", "history-unresolved-first-screen",
+				"history-json", "history-table", "report-csv", "day-in-memory"} {
+				runs = append(runs, struct {
+					pkg, pattern, benchtime string
+					count, procs            int
+					timeout                 time.Duration
+				}{"./pos", "^BenchmarkBusyDay$/^" + c + "$", "3x", 1, 1, 5 * time.Minute})
+			}
 		}
 		for _, r := range runs {
 			for p := 0; p < r.procs; p++ {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 )
@@ -12,6 +13,7 @@ type row struct {
 	metric string
 	ours   float64 // NaN: not measured
 	gum    float64 // NaN: no peer figure
+	min    float64 // the minimal Bubble Tea v2 program; NaN: none
 	prec   int     // decimals
 	target string
 	met    string // "yes", "NO", or "" when there is no target
@@ -33,11 +35,13 @@ func fmtNum(v float64, prec int) string {
 	return fmt.Sprintf("%.*f", prec, v)
 }
 
-func (r row) ratio() string {
-	if math.IsNaN(r.ours) || math.IsNaN(r.gum) || r.gum == 0 {
+func (r row) ratio() string { return ratioOf(r.ours, r.gum) }
+
+func ratioOf(a, b float64) string {
+	if math.IsNaN(a) || math.IsNaN(b) || b == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%.2f", r.ours/r.gum)
+	return fmt.Sprintf("%.2f", a/b)
 }
 
 type reportOut struct{ text, markdown string }
@@ -127,10 +131,27 @@ func report(f *figures, o options) reportOut {
 	digit, gdigit := median(keyBytes(tDigits...)), gumCol(median(keyBytes(gDigits...)))
 	hwm, ghwm := median(tHWM), gumCol(median(gHWM))
 	var rows []row
-	add := func(r row) { rows = append(rows, r) }
+	add := func(r row) {
+		if r.min == 0 {
+			r.min = nan
+		}
+		rows = append(rows, r)
+	}
+	var mFirst, mHWM, mIdle []float64
+	for _, r := range f.minimal {
+		mFirst, mHWM, mIdle = append(mFirst, ms(r.firstFrame)), append(mHWM, mb(r.mem.HWM)), append(mIdle, ms(r.idle))
+	}
+	minCol := func(v []float64) float64 {
+		if len(v) == 0 {
+			return nan
+		}
+		return median(v)
+	}
+	mfirst, mhwm := minCol(mFirst), minCol(mHWM)
+	within := func(v, limit float64) bool { return math.IsNaN(limit) || v <= limit }
 
-	add(row{metric: "start-up to the first complete Amount frame, DEMO (ms)", ours: first, gum: gfirst, prec: 1,
-		target: "≤ 30 and below gum", met: verdict(first <= 30 && (math.IsNaN(gfirst) || first < gfirst))})
+	add(row{metric: "start-up to the first complete Amount frame, DEMO (ms)", ours: first, gum: gfirst, min: mfirst, prec: 1,
+		target: "≤ 0.5 × gum, ≤ 2 × minimal", met: verdict(within(first, 0.5*gfirst) && within(first, 2*mfirst))})
 	add(row{metric: "  CPU time of the process by then (ms)", ours: median(tCPU), gum: gumCol(median(gCPU)), prec: 1})
 	add(row{metric: "start-up, Kora dead and 3 sales pending, TEST (ms)", ours: median(dFirst), gum: nan, prec: 1,
 		target: "≤ 30", met: verdict(median(dFirst) <= 30)})
@@ -144,16 +165,17 @@ func report(f *figures, o options) reportOut {
 		}
 		add(row{metric: "  Ctrl+C, y to exit while Kora hangs (ms, one run)", ours: q, gum: nan, prec: 0})
 	}
-	add(row{metric: "peak RSS after the first frame (MB)", ours: hwm, gum: ghwm, prec: 1,
-		target: "≤ 20", met: verdict(hwm <= 20)})
+	add(row{metric: "peak RSS after the first frame (MB)", ours: hwm, gum: ghwm, min: mhwm, prec: 1,
+		target: "≤ 0.75 × gum, ≤ 1.6 × minimal", met: verdict(within(hwm, 0.75*ghwm) && within(hwm, 1.6*mhwm))})
 	if o.sales > 0 {
+		lim := mb(f.long.first.HWM) + 2
 		add(row{metric: fmt.Sprintf("peak RSS after %d sales typed, one process (MB)", f.long.sales), ours: mb(f.long.after.HWM), gum: nan, prec: 1,
-			target: "≤ 25", met: verdict(f.long.after.HWM > 0 && mb(f.long.after.HWM) <= 25)})
+			target: fmt.Sprintf("≤ first frame + 2 (%.1f)", lim), met: verdict(f.long.after.HWM > 0 && mb(f.long.after.HWM) <= lim)})
 	}
 	if r := f.bench.get("BenchmarkThousandSales"); r != nil {
-		v := r.median("peak-RSS-MB")
+		v, lim := r.median("peak-RSS-MB"), r.median("base-RSS-MB")+2
 		add(row{metric: "peak RSS after 1 000 sales, pos.Service in one process (MB)", ours: v, gum: nan, prec: 1,
-			target: "≤ 25", met: verdict(v <= 25)})
+			target: fmt.Sprintf("≤ before + 2 (%.1f)", lim), met: verdict(v <= lim)})
 		add(row{metric: "  of which before the first sale (MB)", ours: r.median("base-RSS-MB"), gum: nan, prec: 1})
 		add(row{metric: "  live heap after 1 000 sales (MB)", ours: r.median("heap-live-MB"), gum: nan, prec: 2})
 		add(row{metric: "  sale latency, first 100 → last 100 (ms)", ours: r.median("last100-ms/sale"), gum: nan, prec: 2,
@@ -161,18 +183,94 @@ func report(f *figures, o options) reportOut {
 	}
 	add(row{metric: "bytes written per typed digit", ours: digit, gum: gdigit, prec: 0,
 		target: "≤ 24", met: verdict(digit <= 24)})
+	if len(f.syncs) > 0 {
+		var sd [][]keyStat
+		wrapped := true
+		for _, r := range f.syncs {
+			sd = append(sd, r.digits)
+			wrapped = wrapped && r.wrapped
+		}
+		note := "frames wrapped in 2026 h/l"
+		if !wrapped {
+			note = "NOT wrapped: no 2026 frames"
+		}
+		add(row{metric: "  the same on a terminal with mode 2026 (synchronized)", ours: median(keyBytes(sd...)), gum: nan, prec: 0, target: note})
+	}
 	if o.sales > 0 && len(f.long.later) > 0 {
 		fresh, later := median(keyBytes(f.long.fresh)), median(keyBytes(f.long.later))
 		add(row{metric: fmt.Sprintf("  the same after %d sales", f.long.sales), ours: later, gum: nan, prec: 0,
 			target: fmt.Sprintf("= fresh (%.0f)", fresh), met: verdict(later <= fresh)})
 	}
 	add(row{metric: "keystroke echo, key to screen (ms)", ours: median(keyEcho(tDigits...)), gum: gumCol(median(keyEcho(gDigits...))), prec: 1})
-	add(row{metric: "CPU while idle on the Amount screen (ms per s)", ours: median(tIdle), gum: gumCol(median(gIdle)), prec: 2})
+	idle, gidle := median(tIdle), gumCol(median(gIdle))
+	add(row{metric: "CPU while idle on the Amount screen (ms per s)", ours: idle, gum: gidle, min: minCol(mIdle), prec: 2,
+		target: "≤ gum", met: verdict(within(idle, gidle))})
 	add(row{metric: "bytes written per screen change (median of 5)", ours: median(perChange), gum: nan, prec: 0})
 	add(row{metric: "stripped binary, linux/amd64 (MB)", ours: mb(f.sizeAMD64), gum: nan, prec: 2,
 		target: "≤ 20", met: verdict(mb(f.sizeAMD64) <= 20)})
 	add(row{metric: "stripped binary, linux/arm64 (MB)", ours: mb(f.sizeARM64), gum: nan, prec: 2,
 		target: "≤ 20", met: verdict(mb(f.sizeARM64) <= 20)})
+	if f.sizeNoSrv > 0 {
+		add(row{metric: "  amd64 without the store server, -tags noserver (MB)", ours: mb(f.sizeNoSrv), gum: nan, min: mb(f.sizeMin), prec: 2,
+			target: fmt.Sprintf("the server: %.2f MB", mb(f.sizeAMD64-f.sizeNoSrv))})
+	}
+
+	// The busy day: 100 000 sales on one day.
+	busy := func(c string) *benchResult { return f.bench.get("BenchmarkBusyDay/" + c) }
+	for _, c := range []struct{ name, metric string }{
+		{"report", "Z-report totals"},
+		{"history-first-screen", "History, first screen (100 rows)"},
+		{"history-unresolved-first-screen", "History, first screen, unresolved filter"},
+	} {
+		if r := busy(c.name); r != nil {
+			v, g := r.median("ns/op")/1e6, r.median("rss-growth-MB")
+			add(row{metric: "100 000 sales: " + c.metric + " (ms)", ours: v, gum: nan, prec: 2,
+				target: fmt.Sprintf("≤ 50 (first call %.1f)", r.median("first-ms")), met: verdict(v <= 50 && r.median("first-ms") <= 50)})
+			add(row{metric: "  RSS growth (MB)", ours: g, gum: nan, prec: 2, target: "≤ 2", met: verdict(g <= 2)})
+		}
+	}
+	for _, c := range []struct{ name, metric string }{
+		{"history-json", "history --json, the day streamed"},
+		{"history-table", "history, the day streamed as a table"},
+		{"report-csv", "report --csv, the day streamed"},
+	} {
+		if r := busy(c.name); r != nil {
+			g := r.median("rss-growth-MB")
+			add(row{metric: "100 000 sales: " + c.metric + ", RSS growth (MB)", ours: g, gum: nan, prec: 2,
+				target: fmt.Sprintf("≤ 2 (%.0f ms)", r.median("ns/op")/1e6), met: verdict(g <= 2)})
+		}
+	}
+	if r := busy("day-in-memory"); r != nil {
+		add(row{metric: "100 000 sales: the day in memory, as before (ms)", ours: r.median("ns/op") / 1e6, gum: nan, prec: 0,
+			target: fmt.Sprintf("RSS growth %.0f MB", r.median("rss-growth-MB"))})
+	}
+	cmdMed := func(name string) (wall, rss float64) {
+		var w, r []float64
+		for _, c := range f.cmds[name] {
+			w, r = append(w, ms(c.wall)), append(r, mb(c.rss))
+		}
+		return median(w), median(r)
+	}
+	for _, name := range f.cmdOrder {
+		w, r := cmdMed(name)
+		rw := row{metric: "command: " + name + " (ms; peak RSS MB)", ours: w, gum: nan, prec: 1, target: fmt.Sprintf("peak RSS %.1f MB", r)}
+		for _, pair := range [][2]string{{"history, 100 000 sales", "history, an empty day"}, {"history --json, 100 000 sales", "history --json, an empty day"}, {"report, 100 000 sales", "report, an empty day"}} {
+			if name == pair[0] {
+				w0, r0 := cmdMed(pair[1])
+				rw.target = fmt.Sprintf("RSS %.1f ≤ empty day + 2", r)
+				rw.met = verdict(r <= r0+2)
+				if name == "report, 100 000 sales" {
+					rw.target = fmt.Sprintf("RSS %.1f ≤ empty + 2; ≤ empty + 50 ms", r)
+					rw.met = verdict(r <= r0+2 && w <= w0+50)
+				}
+			}
+		}
+		add(rw)
+	}
+	if c, ok := f.inits["github.com/nyaruka/phonenumbers"]; ok {
+		add(row{metric: "init of nyaruka/phonenumbers v1.8.1, every command (ms)", ours: c.clockMS, gum: nan, prec: 1,
+			target: fmt.Sprintf("%.2f MB, %d allocs; all inits %.1f ms", float64(c.bytes)/1e6, c.allocs, f.initSum.clockMS)})
+	}
 
 	views := viewTable(f.bench)
 	if len(views.rows) > 0 {
@@ -193,6 +291,10 @@ func report(f *figures, o options) reportOut {
 	if sub != nil && bare != nil {
 		add(row{metric: "Submit overhead over the bare client (ms)", ours: (sub.median("ns/op") - bare.median("ns/op")) / 1e6, gum: nan, prec: 2,
 			target: fmt.Sprintf("Submit %.2f, bare %.2f", sub.median("ns/op")/1e6, bare.median("ns/op")/1e6)})
+		if nf := f.bench.get("BenchmarkSubmitNoFsync"); nf != nil {
+			add(row{metric: "  the same without fsync, journal on tmpfs (ms)", ours: (nf.median("ns/op") - bare.median("ns/op")) / 1e6, gum: nan, prec: 2,
+				target: fmt.Sprintf("Submit %.2f; 2 commits a sale", nf.median("ns/op")/1e6)})
+		}
 	}
 
 	// Text.
@@ -211,19 +313,20 @@ func report(f *figures, o options) reportOut {
 	for _, r := range rows {
 		w = max(w, len([]rune(r.metric)))
 	}
-	fmt.Fprintf(&t, "%-*s  %9s  %9s  %6s  %-28s %s\n", w, "", "voucherpos", "gum", "ratio", "target", "met")
+	fmt.Fprintf(&t, "%-*s  %9s  %9s  %6s  %9s  %6s  %-40s %s\n", w, "", "voucherpos", "gum", "×gum", "minimal", "×min", "target", "met")
 	for _, r := range rows {
-		fmt.Fprintf(&t, "%s%s  %9s  %9s  %6s  %-28s %s\n", r.metric, strings.Repeat(" ", w-len([]rune(r.metric))),
-			fmtNum(r.ours, r.prec), fmtNum(r.gum, r.prec), r.ratio(), r.target, r.met)
+		fmt.Fprintf(&t, "%s%s  %9s  %9s  %6s  %9s  %6s  %-40s %s\n", r.metric, strings.Repeat(" ", w-len([]rune(r.metric))),
+			fmtNum(r.ours, r.prec), fmtNum(r.gum, r.prec), r.ratio(), fmtNum(r.min, r.prec), ratioOf(r.ours, r.min), r.target, r.met)
 	}
 
-	fmt.Fprintf(&md, "| | voucherpos | gum | ratio | target | met |\n|---|---:|---:|---:|---|---|\n")
+	fmt.Fprintf(&md, "| | voucherpos | gum | ×gum | minimal | ×min | target | met |\n|---|---:|---:|---:|---:|---:|---|---|\n")
 	for _, r := range rows {
 		metric := r.metric
 		if sub, ok := strings.CutPrefix(metric, "  "); ok {
 			metric = "↳ " + sub
 		}
-		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s |\n", metric, fmtNum(r.ours, r.prec), fmtNum(r.gum, r.prec), r.ratio(), r.target, r.met)
+		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", metric, fmtNum(r.ours, r.prec), fmtNum(r.gum, r.prec), r.ratio(),
+			fmtNum(r.min, r.prec), ratioOf(r.ours, r.min), r.target, r.met)
 	}
 
 	var d strings.Builder
@@ -264,6 +367,34 @@ func report(f *figures, o options) reportOut {
 	}
 	if len(dKora) > 0 {
 		fmt.Fprintf(&d, "\nKora dead: first frame %v ms; first Kora call after it %v ms\n", rounded(dFirst), rounded(dKora))
+	}
+	if len(f.syncs) > 0 {
+		var sd [][]keyStat
+		for _, r := range f.syncs {
+			sd = append(sd, r.digits)
+		}
+		fmt.Fprintf(&d, "\nBytes per digit on a terminal that answers mode 2026 (each frame in CSI ? 2026 h … l): %v\n", perPosition(sd))
+	}
+	if f.busyErr == nil && f.busyWrite > 0 {
+		fmt.Fprintf(&d, "\nThe busy day: %d sales written in %.1f s (internal/busyday)\n", busyDaySales, f.busyWrite.Seconds())
+	}
+	if len(f.inits) > 0 {
+		type kv struct {
+			k string
+			c initCost
+		}
+		var all []kv
+		for k, c := range f.inits {
+			all = append(all, kv{k, c})
+		}
+		sort.Slice(all, func(i, j int) bool { return all[i].c.clockMS > all[j].c.clockMS })
+		fmt.Fprintf(&d, "\nPackage init of `voucherpos version` (GODEBUG=inittrace=1), the largest:\n")
+		for i, e := range all {
+			if i == 6 {
+				break
+			}
+			fmt.Fprintf(&d, "  %-40s %6.2f ms %8.2f MB %7d allocs\n", e.k, e.c.clockMS, float64(e.c.bytes)/1e6, e.c.allocs)
+		}
 	}
 	if r := f.bench.get("BenchmarkThousandSales"); r != nil {
 		fmt.Fprintf(&d, "\n1 000 sales in one process, per run: peak RSS %v MB, live heap %v MB\n", rounded(r.metrics["peak-RSS-MB"]), rounded(r.metrics["heap-live-MB"]))

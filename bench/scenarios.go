@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -119,6 +120,58 @@ func runGum(bin, home string) (r gumRun, err error) {
 	r.startRun, r.cpu = sr, sr.cpu
 	r.idle = idleCPU(t)
 	r.digits, err = typeDigits(t, s, "", "123456")
+	return r, err
+}
+
+// minimalRun is one start of the minimal Bubble Tea v2 program.
+type minimalRun struct {
+	startRun
+	idle time.Duration
+}
+
+func runMinimal(bin, home string) (r minimalRun, err error) {
+	env, dir, err := sandboxEnv(home)
+	if err != nil {
+		return r, err
+	}
+	s := minimalSubject(bin)
+	t, sr, err := start(s, env, dir)
+	if err != nil {
+		return r, err
+	}
+	defer t.Close(exitWait)
+	defer s.quit(t)
+	r.startRun = sr
+	r.idle = idleCPU(t)
+	return r, nil
+}
+
+// syncRun is one start of the till on a terminal that answers that it has
+// synchronized output (mode 2026): the six digits, each frame wrapped.
+type syncRun struct {
+	startRun
+	digits  []keyStat
+	wrapped bool // the frames came in CSI ? 2026 h … l
+}
+
+func runTillSync(bin, home string) (r syncRun, err error) {
+	env, dir, err := sandboxEnv(home)
+	if err != nil {
+		return r, err
+	}
+	env = append(env, tillEnv...)
+	s := tillSubject(bin, "DEMO")
+	s.sync = true
+	t, sr, err := start(s, env, dir)
+	if err != nil {
+		return r, err
+	}
+	defer t.Close(exitWait)
+	defer s.quit(t)
+	r.startRun = sr
+	t.Capture()
+	r.digits, err = typeDigits(t, s, "", "123456")
+	r.wrapped = bytes.Contains(t.Captured(), []byte("\x1b[?2026h"))
 	return r, err
 }
 

@@ -14,11 +14,18 @@ import (
 // buildTill builds the till as it ships: CGO off, paths trimmed, symbol
 // table and DWARF stripped (-s -w).
 func buildTill(ctx context.Context, root, out, goarch string, strip bool) error {
+	return buildPkg(ctx, root, out, goarch, strip, ".")
+}
+
+// buildPkg builds a main package of the module as the till is built; extra
+// arguments (-tags …) go before the package.
+func buildPkg(ctx context.Context, root, out, goarch string, strip bool, pkg string, extra ...string) error {
 	args := []string{"build", "-trimpath", "-o", out}
 	if strip {
 		args = append(args, "-ldflags=-s -w")
 	}
-	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
+	args = append(append(args, extra...), pkg)
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	if out, err := cmd.CombinedOutput(); err != nil {

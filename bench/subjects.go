@@ -28,6 +28,8 @@ type subject struct {
 	// shown: the screen shows typed (the digits typed so far).
 	shown func(typed string) func(screen string) bool
 	quit  func(t *term)
+	// sync: the terminal answers that it has synchronized output.
+	sync bool
 }
 
 func contains(parts ...string) func(string) bool {
@@ -105,6 +107,14 @@ func gumSubject(bin string) subject {
 	}
 }
 
+func minimalSubject(bin string) subject {
+	return subject{
+		name: "minimal", bin: bin,
+		ready: contains("minimal Bubble Tea v2 program: press any key"),
+		quit:  func(t *term) { _ = t.Send("q") },
+	}
+}
+
 // sandboxEnv is a fresh home with no config anywhere, as on a new machine:
 // the till starts in DEMO mode. gum gets the same environment.
 func sandboxEnv(home string) ([]string, string, error) {
@@ -134,7 +144,7 @@ type startRun struct {
 }
 
 func start(s subject, env []string, dir string) (*term, startRun, error) {
-	t, err := startTerm(s.bin, s.args, env, dir, 80, 24)
+	t, err := startTermSync(s.bin, s.args, env, dir, 80, 24, s.sync)
 	if err != nil {
 		return nil, startRun{}, err
 	}

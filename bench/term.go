@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -34,6 +35,8 @@ type term struct {
 	capture []byte // what the program wrote since Capture
 	capOn   bool
 
+	sync bool // answer the query of mode 2026 as a terminal that has it
+
 	readDone chan struct{}
 	exited   chan struct{}
 	waitErr  error
@@ -46,9 +49,23 @@ type watcher struct {
 
 // startTerm runs bin in a cols×rows pty with the environment env.
 func startTerm(bin string, args, env []string, dir string, cols, rows int) (*term, error) {
+	return startTermSync(bin, args, env, dir, cols, rows, false)
+}
+
+// The DEC private mode 2026 (synchronized output) report: the virtual
+// terminal does not know the mode; a terminal that has it answers "reset".
+var (
+	syncUnknown = []byte("\x1b[?2026;0$y")
+	syncReset   = []byte("\x1b[?2026;2$y")
+)
+
+// startTermSync is startTerm whose terminal, when sync is set, answers the
+// query of mode 2026 (CSI ? 2026 $ p) as one that has synchronized output:
+// Bubble Tea then wraps each frame in CSI ? 2026 h … l.
+func startTermSync(bin string, args, env []string, dir string, cols, rows int, sync bool) (*term, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env, cmd.Dir = env, dir
-	t := &term{cmd: cmd, cols: cols, rows: rows, emu: vt.NewEmulator(cols, rows),
+	t := &term{cmd: cmd, cols: cols, rows: rows, emu: vt.NewEmulator(cols, rows), sync: sync,
 		readDone: make(chan struct{}), exited: make(chan struct{})}
 	t.start = time.Now()
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
@@ -96,7 +113,11 @@ func (t *term) answer() {
 	for {
 		n, err := t.emu.Read(buf)
 		if n > 0 && ok {
-			if _, werr := t.ptmx.Write(buf[:n]); werr != nil {
+			out := buf[:n]
+			if t.sync {
+				out = bytes.ReplaceAll(out, syncUnknown, syncReset)
+			}
+			if _, werr := t.ptmx.Write(out); werr != nil {
 				ok = false
 			}
 		}

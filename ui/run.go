@@ -13,9 +13,11 @@ import (
 // resolves in the background reach the screens as they happen.
 func Run(ctx context.Context, till Till, opts Options, in io.Reader, out io.Writer) error {
 	m := newModel(till, opts)
-	// 120 frames a second, Bubble Tea's most: the first frame is written at
-	// the renderer's first tick, 8 ms after start instead of 17.
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}
+	// Bubble Tea's default 60 frames a second. Its renderer wakes at every
+	// frame whether or not anything changed, so idle CPU is proportional to
+	// the rate: at 120 (the first frame 8 ms sooner) the till idled at twice
+	// the CPU of gum and of a bare Bubble Tea program (BENCHMARKS.md).
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if opts.Kiosk {
 		// No signal ends a kiosk from its keyboard; the caller's context
 		// (SIGTERM, SIGHUP) does.
