@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -92,19 +93,23 @@ func WriteHistoryJSON(w io.Writer, sales []pos.Sale) error {
 // whole slice.
 func StreamHistoryJSON(w io.Writer, sales Sales) error {
 	bw := bufio.NewWriter(w)
+	var buf bytes.Buffer // one sale's JSON, reused
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("  ", "  ")
 	n := 0
 	err := sales(func(s pos.Sale) error {
-		b, err := json.MarshalIndent(toJSON(s), "  ", "  ")
-		if err != nil {
+		buf.Reset()
+		if err := enc.Encode(toJSON(s)); err != nil {
 			return err
 		}
+		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		if n == 0 {
 			bw.WriteString("[\n  ")
 		} else {
 			bw.WriteString(",\n  ")
 		}
 		n++
-		_, err = bw.Write(b)
+		_, err := bw.Write(b)
 		return err
 	})
 	if err != nil {

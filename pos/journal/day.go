@@ -135,7 +135,7 @@ const qEach = `SELECT ` + saleColumns + ` FROM sales INDEXED BY sales_day
 	ORDER BY created_at, reference LIMIT ?`
 
 // eachBatch is how many rows Each holds at a time.
-const eachBatch = 256
+const eachBatch = 64
 
 // Each calls fn with each sale created in [from, to), oldest first, holding
 // a batch of rows at a time, never the day; an error from fn stops it and

@@ -117,7 +117,7 @@ func TestWindowPagesNewestFirst(t *testing.T) {
 func TestEachStreamsTheDay(t *testing.T) {
 	t.Parallel()
 	j, _ := openTemp(t)
-	n := eachBatch + 7
+	n := 3*eachBatch + 7
 	daySales(t, j, n)
 	ctx := context.Background()
 	var seen []string

@@ -254,7 +254,7 @@ func dsn(path string, readOnly, settings bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	if settings {
-		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "secure_delete(1)"} {
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "secure_delete(1)", "cache_size(-256)"} {
 			q.Add("_pragma", p)
 		}
 	}
