@@ -325,3 +325,32 @@ func TestReconcileKoraFindsAKoraOnlyCharge(t *testing.T) {
 		t.Fatalf("table:\n%s\ncsv:\n%s", text.String(), csvOut.String())
 	}
 }
+
+// When Kora's own query answers, it is the authority: a webhook on the
+// server that says otherwise does not settle the sale, and the
+// disagreement is reported as a discrepancy.
+func TestKoraQueryWinsOverAWebhookThatDisagrees(t *testing.T) {
+	rig := startWebhookRig(t)
+	const pin = "230000000099"
+	rig.sb.AddVoucher(sandbox.Voucher{PIN: pin, Provider: "0002", Balance: 100000, Fault: sandbox.FaultDropAfterApply, Webhook: sandbox.WebhookNone})
+	sale, err := rig.till.svc.Submit(ctxT(t), pos.Order{ProviderCode: "0002", PIN: pin, Phone: "0821234567", Amount: 4321})
+	if err != nil || sale.Status != pos.Unknown {
+		t.Fatalf("sale %+v, %v", sale, err)
+	}
+	// A failure notice on the server (as a reordered or stale webhook).
+	waitSynced(t, rig.till.svc, 30*time.Second)
+	if _, err := rig.ledger.Pool().Exec(ctxT(t), `INSERT INTO kora_webhooks (event, payment_reference, kora_reference, status,
+		currency, currency_digits, message, voucher_serial, body_sealed, received_at)
+		VALUES ('charge.failed', $1, '', 'failed', 'ZAR', 2, '', '', '\x00', $2)`, sale.Reference, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got := settle(t, rig.till.svc, sale.Reference, 30*time.Second)
+	if got.Status != pos.Approved || got.Charged != 4321 || rig.proxy.answered.Load() == 0 {
+		t.Fatalf("Kora's answer did not win: %+v (queries answered %d)", got, rig.proxy.answered.Load())
+	}
+	waitSynced(t, rig.till.svc, 30*time.Second)
+	ds, err := rig.ledger.Discrepancies(ctxT(t), day0)
+	if err != nil || len(ds) != 1 || ds[0].Kind != store.TillApprovedKoraFailed || ds[0].Reference != sale.Reference {
+		t.Fatalf("discrepancies %+v (%v)", ds, err)
+	}
+}

@@ -106,7 +106,7 @@ func writeError(w http.ResponseWriter, status int, message string, fields map[st
 // WebhookCue is how the sandbox misdelivers a charge's webhook, to show
 // what a receiver must survive; cues combine (WebhookTwice|WebhookLate).
 // Set one per voucher (Voucher.Webhook) or for every charge
-// (WithWebhookCue, `voucherpos sandbox --webhooks twice,late,…`).
+// (WithWebhookCue; ParseWebhookCues reads "twice,late,…" for a flag).
 type WebhookCue int
 
 // Webhook cues.
