@@ -303,6 +303,12 @@ func serverSale(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	defer l.Close()
 	sale, err := l.Sale(ctx, rest[0])
+	if secret := cfg.Kora.Secret(); err == nil && secret != "" {
+		var hooks *store.Webhooks
+		if hooks, err = store.NewWebhooks(l, secret); err == nil {
+			sale.Kora, err = hooks.Outcome(ctx, sale.Sale, false) // never the change PIN here
+		}
+	}
 	if err == nil {
 		err = store.WriteSale(stdout, sale, clock().Location())
 	}

@@ -160,6 +160,13 @@ func WriteSale(w io.Writer, l syncwire.Lookup, loc *time.Location) error {
 	if s.ChangeVoucher {
 		row("change voucher", "issued (its PIN is on the till's slip, never on the server)")
 	}
+	if k := l.Kora; k != nil {
+		v := k.Event + " (" + k.Status
+		if k.Amount != nil {
+			v += ", " + k.Currency + " " + plain(*k.Amount, k.CurrencyDigits)
+		}
+		row("kora webhook", v+"), received "+when(k.ReceivedAt))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
