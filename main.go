@@ -39,7 +39,7 @@ const usage = `voucherpos — redeem prepaid vouchers through Kora
 
 usage:
   voucherpos [--kiosk]                               the till
-  voucherpos sandbox [--listen 127.0.0.1:8099] [--key K] [--allow-remote]
+  voucherpos sandbox [--listen 127.0.0.1:8099] [--key K] [--allow-remote] [--webhooks W]
                                                      the Kora sandbox over HTTP
   voucherpos history [--date D] [--json]             a day's sales
   voucherpos report  [--date D] [--csv]              a day's Z-report
@@ -66,6 +66,7 @@ Their own flags:
   --listen A       sandbox: address to serve on (default 127.0.0.1:8099; loopback only)
   --key K          sandbox: the Bearer key it accepts (default sk_test_sandbox)
   --allow-remote   sandbox: serve on an address other machines can reach
+  --webhooks W     sandbox: misdeliver webhooks (twice, late, reordered, bad-signature, pretty, none)
 
 With no config file found, the till runs in demo mode on a built-in Kora sandbox.
 `
@@ -713,6 +714,7 @@ func runSandbox(e streams, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8099", "address to serve the sandbox on (loopback only, unless --allow-remote)")
 	key := fs.String("key", sandbox.DefaultSecretKey, "Bearer key the sandbox accepts")
 	remote := fs.Bool("allow-remote", false, "allow an address other machines can reach")
+	cues := fs.String("webhooks", "", "misdeliver every charge's webhook: a comma list of twice, late, reordered, bad-signature, pretty, none")
 	if err := parse(fs, args, 0, stdout); err != nil {
 		return done(err)
 	}
@@ -727,7 +729,11 @@ func runSandbox(e streams, args []string) error {
 			fmt.Fprintln(stderr, "voucherpos sandbox: warning: serving beyond this machine with the published key; pass --key")
 		}
 	}
-	srv, err := sandbox.Start(*listen, sandbox.WithSecretKey(*key))
+	cue, err := sandbox.ParseWebhookCues(*cues)
+	if err != nil {
+		return exit.UsageError(fmt.Errorf("--webhooks: %w", err))
+	}
+	srv, err := sandbox.Start(*listen, sandbox.WithSecretKey(*key), sandbox.WithWebhookCue(cue))
 	if err != nil {
 		return exit.Fail(err)
 	}
