@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"voucherpos/internal/testkit"
 	"voucherpos/pos/journal"
 )
 
@@ -309,28 +310,8 @@ func runDead(bin, home string, timeQuit bool) (r deadRun, err error) {
 		return r, err
 	}
 	cfg := filepath.Join(home, "voucherpos.toml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`[store]
-name = "Bench Spaza"
-terminal_id = "till-1"
-customer_email = "till@example.com"
-
-[kora]
-base_url = "http://%s"
-timeout = "30s"
-
-[[providers]]
-code = "0001"
-name = "1Voucher"
-pin_length = 16
-
-[[providers]]
-code = "0002"
-name = "OTT"
-pin_length = 12
-
-[journal]
-path = %q
-`, bh.ln.Addr(), jpath)), 0o600); err != nil {
+	till := testkit.Till{Store: "Bench Spaza", TerminalID: "till-1", BaseURL: "http://" + bh.ln.Addr().String(), Timeout: 30 * time.Second, Journal: jpath}
+	if err := till.Write(cfg); err != nil {
 		return r, err
 	}
 	env = append(append(env, tillEnv...), "KORA_SECRET_KEY="+deadKey)

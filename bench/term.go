@@ -13,6 +13,8 @@ import (
 
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
+
+	"voucherpos/internal/ptytest"
 )
 
 // term is a program running in a pseudo-terminal whose output is fed to a
@@ -127,28 +129,7 @@ func (t *term) answer() {
 	}
 }
 
-func (t *term) screenLocked() string {
-	var b, line strings.Builder
-	for y := 0; y < t.rows; y++ {
-		line.Reset()
-		for x := 0; x < t.cols; x++ {
-			c := t.emu.CellAt(x, y)
-			switch {
-			case c == nil || (c.Content == "" && c.Width != 0):
-				line.WriteByte(' ')
-			case c.Content == "":
-				// the right half of a wide character
-			default:
-				line.WriteString(c.Content)
-			}
-		}
-		if y > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-	}
-	return b.String()
-}
+func (t *term) screenLocked() string { return ptytest.ScreenText(t.emu, t.cols, t.rows) }
 
 // Screen is the text on the screen, one line per row.
 func (t *term) Screen() string {

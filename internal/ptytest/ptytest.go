@@ -180,28 +180,7 @@ func (term *Term) Type(s string) {
 func (term *Term) Screen() string {
 	term.mu.Lock()
 	defer term.mu.Unlock()
-	var b strings.Builder
-	for y := 0; y < term.rows; y++ {
-		var line strings.Builder
-		for x := 0; x < term.cols; x++ {
-			c := term.emu.CellAt(x, y)
-			switch {
-			case c == nil:
-				line.WriteByte(' ')
-			case c.Content == "" && c.Width == 0:
-				// the right half of a wide character
-			case c.Content == "":
-				line.WriteByte(' ')
-			default:
-				line.WriteString(c.Content)
-			}
-		}
-		if y > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-	}
-	return b.String()
+	return ScreenText(term.emu, term.cols, term.rows)
 }
 
 // Lines is Screen split into rows.
