@@ -46,14 +46,6 @@ func ratioOf(a, b float64) string {
 
 type reportOut struct{ text, markdown string }
 
-func durations(rs []time.Duration) []float64 {
-	out := make([]float64, len(rs))
-	for i, d := range rs {
-		out[i] = ms(d)
-	}
-	return out
-}
-
 func keyBytes(ks ...[]keyStat) []float64 {
 	var out []float64
 	for _, k := range ks {

@@ -202,12 +202,6 @@ func (w *Webhooks) Reject(ctx context.Context, reason string, body []byte, remot
 	})
 }
 
-// webhookMatch is the SQL condition matching a webhook row (alias k) to a
-// sale row (alias s): our reference is Kora's payment_reference; a webhook
-// without one is matched on Kora's reference.
-const webhookMatch = `(k.payment_reference = s.reference OR
-	(k.payment_reference = '' AND s.kora_reference <> '' AND k.kora_reference = s.kora_reference))`
-
 // Outcome is what Kora's webhooks said of a sale, nil when none has. When
 // a sale has several (Kora reorders and retries), a success wins over a
 // failure: Kora sends charge.success only for money it took, and a charge

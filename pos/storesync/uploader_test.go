@@ -51,7 +51,6 @@ func TestReadToken(t *testing.T) {
 // reading of its head and of its events: the events reach past the head.
 type racingSource struct {
 	mu    sync.Mutex
-	head  int64 // what OutboxHead says (one behind, the first time)
 	acked int64
 	reads int
 }
