@@ -349,27 +349,10 @@ func (l *cfgLoader) databaseURL(c *Config, inline, file, env string, mode fs.Fil
 		c.dbURL, c.DatabaseURLEnv = newSecretURL(inline), ""
 		return nil
 	case file != "":
-		p := file
-		if !filepath.IsAbs(p) && l.path != "" {
-			p = filepath.Join(filepath.Dir(l.path), p)
+		p, v, cerr := l.privateFile("server", "database_url_file", file)
+		if cerr != nil {
+			return cerr
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return l.errf("server", "database_url_file", "cannot open %s: %s", p, reason(err))
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err != nil || st.IsDir() {
-			return l.errf("server", "database_url_file", "%s is not a file", p)
-		}
-		if st.Mode().Perm()&0o004 != 0 {
-			return l.errf("server", "database_url_file", "%s is readable by every user: chmod 600 %s", p, p)
-		}
-		b, err := io.ReadAll(io.LimitReader(f, maxURLFileBytes+1))
-		if err != nil || len(b) > maxURLFileBytes {
-			return l.errf("server", "database_url_file", "cannot read %s", p)
-		}
-		v := strings.TrimSpace(string(b))
 		if v == "" || strings.ContainsAny(v, "\n\r") {
 			return l.errf("server", "database_url_file", "%s must hold the database URL, on one line", p)
 		}
@@ -390,6 +373,32 @@ func (l *cfgLoader) databaseURL(c *Config, inline, file, env string, mode fs.Fil
 	return nil
 }
 
+// privateFile reads a secret kept in a file (relative to the config's
+// folder): a file, not readable by every user, small; its text trimmed.
+func (l *cfgLoader) privateFile(section, key, file string) (path, value string, cerr *ConfigError) {
+	p := file
+	if !filepath.IsAbs(p) && l.path != "" {
+		p = filepath.Join(filepath.Dir(l.path), p)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return "", "", l.errf(section, key, "cannot open %s: %s", p, reason(err))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		return "", "", l.errf(section, key, "%s is not a file", p)
+	}
+	if st.Mode().Perm()&0o004 != 0 {
+		return "", "", l.errf(section, key, "%s is readable by every user: chmod 600 %s", p, p)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxURLFileBytes+1))
+	if err != nil || len(b) > maxURLFileBytes {
+		return "", "", l.errf(section, key, "cannot read %s", p)
+	}
+	return p, strings.TrimSpace(string(b)), nil
+}
+
 // koraSecret resolves [kora]'s key from exactly one source. No message
 // repeats the key.
 func (l *cfgLoader) koraSecret(k *KoraConfig, inline string, getenv func(string) string) *ConfigError {
@@ -404,27 +413,11 @@ func (l *cfgLoader) koraSecret(k *KoraConfig, inline string, getenv func(string)
 	case inline != "":
 		v = inline
 	case file != "":
-		p := file
-		if !filepath.IsAbs(p) && l.path != "" {
-			p = filepath.Join(filepath.Dir(l.path), p)
+		p, fv, cerr := l.privateFile("kora", "secret_key_file", file)
+		if cerr != nil {
+			return cerr
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return l.errf("kora", "secret_key_file", "cannot open %s: %s", p, reason(err))
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err != nil || st.IsDir() {
-			return l.errf("kora", "secret_key_file", "%s is not a file", p)
-		}
-		if st.Mode().Perm()&0o004 != 0 {
-			return l.errf("kora", "secret_key_file", "%s is readable by every user: chmod 600 %s", p, p)
-		}
-		b, err := io.ReadAll(io.LimitReader(f, maxURLFileBytes+1))
-		if err != nil || len(b) > maxURLFileBytes {
-			return l.errf("kora", "secret_key_file", "cannot read %s", p)
-		}
-		v, k.SecretKeyFile = strings.TrimSpace(string(b)), p
+		v, k.SecretKeyFile = fv, p
 	default:
 		if env == "" {
 			env = DefaultKoraSecretEnv
