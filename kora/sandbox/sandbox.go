@@ -228,6 +228,20 @@ func (s *Sandbox) Charges() []Record {
 // base URL: every other path answers Kora's 404 "Route not found".
 const BasePath = "/merchant"
 
+// admit answers a request to a route of Kora's that it may not take: the
+// wrong method, or a key that is not the sandbox's.
+func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, method string) bool {
+	switch {
+	case r.Method != method:
+		writeError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
+		return false
+	case !s.authorised(r):
+		writeError(w, http.StatusUnauthorized, msgUnauthorized, nil)
+		return false
+	}
+	return true
+}
+
 // ServeHTTP routes Kora's paths, under BasePath only.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("sandbox request", "method", r.Method, "path", r.URL.Path)
@@ -236,35 +250,17 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		writeError(w, http.StatusNotFound, msgRouteNotFound, nil)
 	case path == "/api/v1/charge/voucher":
-		if r.Method != http.MethodPost {
-			writeError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
-			return
+		if s.admit(w, r, http.MethodPost) {
+			s.chargeVoucher(w, r)
 		}
-		if !s.authorised(r) {
-			writeError(w, http.StatusUnauthorized, msgUnauthorized, nil)
-			return
-		}
-		s.chargeVoucher(w, r)
 	case strings.HasPrefix(path, "/api/v1/charges/") && len(path) > len("/api/v1/charges/"):
-		if r.Method != http.MethodGet {
-			writeError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
-			return
+		if s.admit(w, r, http.MethodGet) {
+			s.queryCharge(w, strings.TrimPrefix(path, "/api/v1/charges/"))
 		}
-		if !s.authorised(r) {
-			writeError(w, http.StatusUnauthorized, msgUnauthorized, nil)
-			return
-		}
-		s.queryCharge(w, strings.TrimPrefix(path, "/api/v1/charges/"))
 	case path == "/api/v1/pay-ins":
-		if r.Method != http.MethodGet {
-			writeError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
-			return
+		if s.admit(w, r, http.MethodGet) {
+			s.payIns(w, r)
 		}
-		if !s.authorised(r) {
-			writeError(w, http.StatusUnauthorized, msgUnauthorized, nil)
-			return
-		}
-		s.payIns(w, r)
 	default:
 		writeError(w, http.StatusNotFound, msgRouteNotFound, nil)
 	}
