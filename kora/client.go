@@ -86,6 +86,25 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.agent = ua } }
 
+// NewTransport is the transport a Client talks to Kora over: TLS 1.2 or
+// later, bounded dial and handshake times, a few idle connections kept,
+// and small headers only. A caller that wraps it (a logging RoundTripper)
+// keeps Kora's settings.
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   10 * time.Second,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+		ExpectContinueTimeout: time.Second,
+		// Kora's headers are small; a flood of them is not an answer.
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+}
+
 // New returns a client for baseURL ("" means DefaultBaseURL). Plain http://
 // is refused unless the host is a loopback address, so a key never crosses a
 // network in clear.
@@ -114,18 +133,7 @@ func New(baseURL, secret string, opts ...Option) (*Client, error) {
 		agent:   "voucherpos",
 		log:     slog.New(slog.DiscardHandler),
 		seen:    new(sync.Map),
-		http: &http.Client{Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:   10 * time.Second,
-			MaxIdleConnsPerHost:   4,
-			IdleConnTimeout:       90 * time.Second,
-			ForceAttemptHTTP2:     true,
-			ExpectContinueTimeout: time.Second,
-			// Kora's headers are small; a flood of them is not an answer.
-			MaxResponseHeaderBytes: 64 << 10,
-		}},
+		http:    &http.Client{Transport: NewTransport()},
 	}
 	for _, o := range opts {
 		o(c)

@@ -2,11 +2,11 @@ package pos
 
 import (
 	"context"
-	"crypto/tls"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
+
+	"voucherpos/kora"
 )
 
 // What --log-level debug adds, for support: each request to Kora (method,
@@ -58,27 +58,10 @@ func debugHTTPClient(h *http.Client, log *slog.Logger) *http.Client {
 	}
 	next := c.Transport
 	if next == nil {
-		next = koraLikeTransport()
+		next = kora.NewTransport()
 	}
 	c.Transport = &logTransport{next: next, log: log}
 	return &c
-}
-
-// koraLikeTransport has the settings of kora.New's own transport (which
-// kora does not export), so a till at debug level talks to Kora as it does
-// at any other level.
-func koraLikeTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
-		DialContext:            (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:    10 * time.Second,
-		MaxIdleConnsPerHost:    4,
-		IdleConnTimeout:        90 * time.Second,
-		ForceAttemptHTTP2:      true,
-		ExpectContinueTimeout:  time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
-	}
 }
 
 // logState logs a sale's change of state at debug level.
