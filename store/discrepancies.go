@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"voucherpos/internal/cli"
 )
 
 // DiscrepancyKind names one way Kora's word and the tills' disagree.
@@ -274,14 +276,8 @@ func WriteDiscrepancies(w io.Writer, day time.Time, ds []Discrepancy) error {
 	fmt.Fprintf(w, "%d discrepancies on %s\n\n", len(ds), day.Format("2006-01-02"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tTILL\tREFERENCE\tKORA REFERENCE\tWHAT")
-	dash := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return s
-	}
 	for _, d := range ds {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Kind, dash(d.TerminalID), dash(d.Reference), dash(d.KoraReference), d.Detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Kind, cli.OrDash(d.TerminalID), cli.OrDash(d.Reference), cli.OrDash(d.KoraReference), d.Detail)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

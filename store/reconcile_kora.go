@@ -226,18 +226,12 @@ func WriteReconcileKora(w io.Writer, r PayInReport) error {
 	fmt.Fprintf(w, "Kora pay-ins against the ledger, %s\n\n", r.Day.Format("2006-01-02"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RESULT\tTILL\tREFERENCE\tKORA REFERENCE\tTILL STATUS\tKORA STATUS\tTILL AMOUNT\tKORA AMOUNT\tTILL FEE\tKORA FEE")
-	dash := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return s
-	}
 	counts := map[PayInResult]int{}
 	for _, l := range r.Lines {
 		counts[l.Result]++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Result, dash(l.TerminalID), dash(l.Reference), dash(l.KoraReference),
-			dash(l.TillStatus), dash(l.KoraStatus), dash(fmtMinor(l.TillAmount, l.Digits)), dash(fmtMinor(l.KoraAmount, l.Digits)),
-			dash(fmtMinor(l.TillFee, l.Digits)), dash(fmtMinor(l.KoraFee, l.Digits)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Result, cli.OrDash(l.TerminalID), cli.OrDash(l.Reference), cli.OrDash(l.KoraReference),
+			cli.OrDash(l.TillStatus), cli.OrDash(l.KoraStatus), cli.OrDash(fmtMinor(l.TillAmount, l.Digits)), cli.OrDash(fmtMinor(l.KoraAmount, l.Digits)),
+			cli.OrDash(fmtMinor(l.TillFee, l.Digits)), cli.OrDash(fmtMinor(l.KoraFee, l.Digits)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

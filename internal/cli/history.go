@@ -156,7 +156,7 @@ func StreamHistory(w io.Writer, sales Sales) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t****%s\t%s\t%s\t%s\n",
 			s.CreatedAt.Format("15:04:05"), strings.ToUpper(string(s.Status)),
 			s.Currency.Format(s.Requested), s.Currency.Format(s.Charged), s.ProviderName, s.PINLast4,
-			s.Reference, orDash(s.KoraReference), note)
+			s.Reference, OrDash(s.KoraReference), note)
 		if n%tableBlock == 0 {
 			return tw.Flush()
 		}
@@ -172,7 +172,8 @@ func StreamHistory(w io.Writer, sales Sales) error {
 	return tw.Flush()
 }
 
-func orDash(s string) string {
+// OrDash shows an empty value in a table as "-".
+func OrDash(s string) string {
 	if s == "" {
 		return "-"
 	}
