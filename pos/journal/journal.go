@@ -283,8 +283,13 @@ func create(path string) error {
 		return err
 	}
 	f.Close()
+	// The file is not the journal until it is renamed into place, after
+	// the one fsync below: building it needs no fsync of its own (a crash
+	// leaves only a .new file, removed by the next create), and the
+	// rollback journal in memory still undoes a migration that fails.
 	q := url.Values{}
-	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "synchronous(OFF)")
+	q.Add("_pragma", "journal_mode(MEMORY)")
 	db, err := sql.Open("sqlite", "file:"+pathEscape(tmp)+"?"+q.Encode())
 	if err != nil {
 		os.Remove(tmp)
