@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"voucherpos/syncwire"
 )
 
@@ -60,7 +58,7 @@ func NewServer(l *Ledger, opts ServerOptions) *Server {
 	s.mux.HandleFunc("GET /v1/sales", s.findSales)
 	s.mux.HandleFunc("POST /kora/webhook", s.koraWebhook)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{Timeout: 10 * time.Second}))
+	s.mux.Handle("GET /metrics", s.metrics)
 	return s
 }
 
