@@ -33,6 +33,10 @@ const footprintPIN = "200000008888" // OTT: the balance stays on the PIN
 //	peak-RSS-MB       VmHWM of this process after the sales (MB = 10^6 bytes)
 //	base-RSS-MB       VmHWM before them (test binary, sandbox, open journal)
 //	heap-live-MB      live heap after a GC once the sales are done
+//	heap-spans-MB     the Go heap's spans before that GC (live and dead
+//	                  objects, slack, free spans, stacks)
+//	anon-RSS-MB       RssAnon after the sales (Go heap and runtime, SQLite)
+//	file-RSS-MB       RssFile after the sales (the test binary's pages)
 //	first100-ms/sale  median latency of the first 100 sales
 //	last100-ms/sale   median latency of the last 100: no growth with the journal
 func BenchmarkThousandSales(b *testing.B) {
@@ -63,10 +67,23 @@ func BenchmarkThousandSales(b *testing.B) {
 			}
 		}
 		b.StopTimer()
+		anon, file := footprintStatus(b, "RssAnon:"), footprintStatus(b, "RssFile:")
+		heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"},
+			{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/stacks:bytes"}}
+		metrics.Read(heap)
 		runtime.GC()
 		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		metrics.Read(sample)
 		const mb = 1e6
+		b.ReportMetric(float64(anon)/mb, "anon-RSS-MB")
+		b.ReportMetric(float64(file)/mb, "file-RSS-MB")
+		// The Go heap's spans at the end (objects live and dead before the
+		// GC, their slack, free spans not yet returned, goroutine stacks).
+		var spans uint64
+		for _, s := range heap {
+			spans += s.Value.Uint64()
+		}
+		b.ReportMetric(float64(spans)/mb, "heap-spans-MB")
 		b.ReportMetric(float64(footprintHWM(b))/mb, "peak-RSS-MB")
 		b.ReportMetric(float64(base)/mb, "base-RSS-MB")
 		b.ReportMetric(float64(sample[0].Value.Uint64())/mb, "heap-live-MB")
@@ -85,20 +102,23 @@ func footprintMedian(d []time.Duration) float64 {
 }
 
 // footprintHWM is this process's peak resident set (VmHWM), in bytes.
-func footprintHWM(b *testing.B) int64 {
+func footprintHWM(b *testing.B) int64 { return footprintStatus(b, "VmHWM:") }
+
+// footprintStatus is a figure of /proc/self/status in bytes.
+func footprintStatus(b *testing.B, field string) int64 {
 	b.Helper()
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		b.Skip("no /proc/self/status: ", err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			if err == nil {
 				return kb << 10
 			}
 		}
 	}
-	b.Fatal("no VmHWM in /proc/self/status")
+	b.Fatal("no ", field, " in /proc/self/status")
 	return 0
 }
