@@ -271,7 +271,7 @@ func dsn(path string, readOnly, settings bool) string {
 // then renamed into place. So an empty file at path is never ours.
 func create(path string) error {
 	tmp := path + ".new"
-	for _, suffix := range []string{"", "-journal"} {
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
 		if err := os.Remove(tmp + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
@@ -301,7 +301,13 @@ func create(path string) error {
 		if _, err := db.Exec(fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
 			return err
 		}
-		return migrateDB(db, 0, false)
+		if err := migrateDB(db, 0, false); err != nil {
+			return err
+		}
+		// In WAL mode from the start (the mode is kept in the file), so
+		// the till's first open does not convert it, which costs fsyncs.
+		_, err := db.Exec(`PRAGMA journal_mode = WAL`)
+		return err
 	}()
 	if cerr := db.Close(); err == nil {
 		err = cerr
