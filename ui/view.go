@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -100,12 +101,13 @@ func (m *model) fit(s string) string {
 	if plainASCII(s) {
 		return s[:m.width-1] + tail
 	}
-	return ansi.Truncate(s, m.width, tail)
+	return truncate(s, m.width, tail)
 }
 
-// cells is the width of s on screen. ASCII text and CSI sequences (SGR),
-// most of what the till writes, are measured without the grapheme
-// segmentation of ansi.StringWidth, which the rest goes through.
+// cells is the width of s on screen. ASCII text, CSI sequences (SGR) and
+// the till's own glyphs (narrowGlyph), most of what the till writes, are
+// measured without the grapheme segmentation of ansi.StringWidth, which
+// the rest goes through.
 func cells(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
@@ -117,11 +119,84 @@ func cells(s string) int {
 			for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
 				i++
 			}
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !narrowGlyph(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size - 1
 		default:
 			return ansi.StringWidth(s)
 		}
 	}
 	return n
+}
+
+// narrowGlyph: a character the till draws that takes one cell and is a
+// grapheme of its own (no mark or selector joins it to its neighbours, and
+// it joins none), so that text of these, ASCII and SGR is measured a
+// character at a time. TestNarrowGlyphs holds ansi.StringWidth to it.
+func narrowGlyph(r rune) bool {
+	switch r {
+	case '•', '—', '–', '…', '×', '·', '’', '‘', '“', '”', '›',
+		'←', '↑', '→', '↓', '⌫', '✓', '✔', '✘', '─', '▏', '◐', '◑', '◒', '◓',
+		'€', '₦', '₵':
+		return true
+	}
+	return false
+}
+
+// truncate is ansi.Truncate(s, width, tail) for the text cells measures
+// without ansi (ASCII, SGR, narrowGlyph), a character at a time: the
+// characters that fit, the tail, then every escape sequence after the cut
+// (a style closed past the cut still closes). Other text goes to ansi.
+func truncate(s string, width int, tail string) string {
+	length := width - cells(tail)
+	if cells(s) <= width {
+		return s
+	}
+	if length < 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(tail))
+	n, cut := 0, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		switch {
+		case c >= 0x20 && c < 0x7f:
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && s[j] >= 0x20 && s[j] < 0x40 {
+				j++
+			}
+			if j == len(s) || s[j] < 0x40 || s[j] > 0x7e {
+				return ansi.Truncate(s, width, tail)
+			}
+			b.WriteString(s[i : j+1])
+			i = j + 1
+			continue
+		case c >= 0x80:
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if !narrowGlyph(r) {
+				return ansi.Truncate(s, width, tail)
+			}
+		default:
+			return ansi.Truncate(s, width, tail)
+		}
+		if n < length {
+			b.WriteString(s[i : i+size])
+			n++
+		} else if !cut {
+			b.WriteString(tail)
+			cut = true
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // plainASCII: printable ASCII only, one byte a cell.
@@ -179,7 +254,7 @@ func (m *model) statusBar() string {
 	if space < 1 {
 		// The store's name gives way first: the mode and what is open stay.
 		if room := m.width - badgeWidth - rightWidth; room > 1 {
-			left = ansi.Truncate(left, room-1, "…") + " "
+			left = truncate(left, room-1, "…") + " "
 		} else {
 			left = ""
 		}
