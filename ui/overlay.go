@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -81,16 +82,44 @@ func (m *model) helpTop() overlay {
 type panelOverlay struct {
 	vouchers bool // the demo vouchers, else help
 	top      int
+	cache    panelCache
+	keys     []string // scratch for the help's keys, reused on every view
+}
+
+// panelCache is a panel's lines as last built, with everything they were
+// built from: a view, a key and syncKeys each ask for them, and wrapping
+// the page anew each time was most of the time the panel took to draw.
+type panelCache struct {
+	lines []string
+	width int
+	st    *styles  // the glyphs and styles (ASCII or not)
+	kiosk bool     // the help's words
+	src   []string // the demo vouchers, or the help's keys and what they do
 }
 
 func helpPanel() *panelOverlay     { return &panelOverlay{} }
 func vouchersPanel() *panelOverlay { return &panelOverlay{vouchers: true} }
 
+// lines is the panel's page, built again only when what it shows changed.
+// The page is shared: callers do not change it.
 func (p *panelOverlay) lines(m *model) []string {
-	if p.vouchers {
-		return m.vouchersLines()
+	src := m.opts.DemoVouchers
+	if !p.vouchers {
+		p.keys = m.helpKeys(p.keys[:0])
+		src = p.keys
 	}
-	return m.helpLines()
+	c := &p.cache
+	if c.lines != nil && c.width == m.width && c.st == m.st && c.kiosk == m.opts.Kiosk && slices.Equal(c.src, src) {
+		return c.lines
+	}
+	if p.vouchers {
+		c.lines = m.vouchersLines()
+	} else {
+		c.lines = m.helpLines(src)
+	}
+	c.width, c.st, c.kiosk = m.width, m.st, m.opts.Kiosk
+	c.src = append(c.src[:0], src...)
+	return c.lines
 }
 
 func (p *panelOverlay) closeKey(m *model) key.Binding {
@@ -118,9 +147,9 @@ func (p *panelOverlay) view(m *model, height int) []string {
 	return m.scrollPanel(p.lines(m), p.top, height)
 }
 
-// helpLines: the screen's keys, then how the till works.
-func (m *model) helpLines() []string {
-	out := []string{m.st.Title.Render("Help"), ""}
+// helpKeys appends to keys each key of the screen and what it does, as
+// the ? page lists them.
+func (m *model) helpKeys(keys []string) []string {
 	bar, more := screens[m.state].bindings(m)
 	for _, b := range enabled(append(append(bar, more...), m.shared()...)) {
 		h := b.Help()
@@ -128,7 +157,16 @@ func (m *model) helpLines() []string {
 		if m.st.ascii {
 			k = asciiKeys.Replace(k)
 		}
-		out = append(out, m.st.Title.Render(padRight(k, 8))+" "+h.Desc)
+		keys = append(keys, k, h.Desc)
+	}
+	return keys
+}
+
+// helpLines: the screen's keys (from helpKeys), then how the till works.
+func (m *model) helpLines(keys []string) []string {
+	out := []string{m.st.Title.Render("Help"), ""}
+	for i := 0; i+1 < len(keys); i += 2 {
+		out = append(out, m.st.Title.Render(padRight(keys[i], 8))+" "+keys[i+1])
 	}
 	out = append(out, "")
 	paras := []string{
