@@ -288,9 +288,11 @@ func findConfig(c common, load func(string, config.Env) (*config.Config, error))
 
 // till is an opened till: its service, and in demo mode its sandbox.
 type till struct {
-	svc   *pos.Service
-	sb    *sandbox.Server
-	close []func()
+	svc     *pos.Service
+	sb      *sandbox.Server
+	logger  *slog.Logger
+	logSink *pos.LogSink
+	close   []func()
 	// slips for receipt.printer = "stdout" wait here while the screen is
 	// the terminal's, and are written out when the till closes.
 	slips lockedBuffer
@@ -335,11 +337,25 @@ func openTill(c common, fresh bool) (*till, error) {
 // only once the service is open, so a till that cannot start (a journal
 // path that is a folder, a file that is not a journal) leaves none behind.
 func openTillWith(cfg *config.Config, c common, fresh bool) (*till, error) {
+	t, err := prepareTill(cfg, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.open(cfg, fresh); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// prepareTill makes the till's log (held in memory until the journal is
+// open) and in demo mode starts its sandbox: nothing on disk yet.
+func prepareTill(cfg *config.Config, c common) (*till, error) {
 	logger, logSink, err := pos.NewLog(c.logLevel)
 	if err != nil {
 		return nil, exit.UsageError(err)
 	}
-	t := &till{}
+	t := &till{logger: logger, logSink: logSink}
 	if cfg.Demo {
 		// The slow demo voucher answers after the till has given up waiting.
 		sb, err := sandbox.Start("", sandbox.WithSlowDelay(cfg.Kora.Timeout+4*time.Second), sandbox.WithDripInterval(time.Second))
@@ -351,18 +367,22 @@ func openTillWith(cfg *config.Config, c common, fresh bool) (*till, error) {
 		cfg.Kora.BaseURL = sb.URL
 	}
 	t.close = append(t.close, func() { logSink.Close() })
-	svc, err := pos.Open(cfg, pos.Options{Logger: logger, Now: clock, Version: version, FreshJournal: cfg.Demo && fresh, Stdout: &t.slips})
+	return t, nil
+}
+
+// open opens the service, then the log file beside its journal. On an
+// error the caller closes the till.
+func (t *till) open(cfg *config.Config, fresh bool) error {
+	svc, err := pos.Open(cfg, pos.Options{Logger: t.logger, Now: clock, Version: version, FreshJournal: cfg.Demo && fresh, Stdout: &t.slips})
 	if err != nil {
-		t.Close()
-		return nil, exit.Fail(err)
+		return exit.Fail(err)
 	}
 	t.svc = svc
 	t.close = append(t.close, func() { svc.Close() })
-	if err := logSink.Open(cfg.Journal.Path); err != nil {
-		t.Close()
-		return nil, exit.Fail(err)
+	if err := t.logSink.Open(cfg.Journal.Path); err != nil {
+		return exit.Fail(err)
 	}
-	return t, nil
+	return nil
 }
 
 func runTill(e streams, args []string) error {
@@ -383,11 +403,10 @@ func runTill(e streams, args []string) error {
 			return configError(err)
 		}
 	}
-	t, err := openTillWith(cfg, c, true)
+	t, err := prepareTill(cfg, c)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
 	opts := ui.Options{
 		Mode:        ui.Mode(cfg.Mode()),
 		Store:       ui.Store{Name: cfg.Store.Name, TerminalID: cfg.Store.TerminalID, Country: cfg.Store.Country},
@@ -405,8 +424,28 @@ func runTill(e streams, args []string) error {
 		// close it cleanly.
 		signal.Ignore(syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	sig, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	ctx, cancel := context.WithCancel(sig)
+	defer cancel()
+	// The journal opens while the screens start: the terminal's set-up and
+	// the first frame's wait overlap it, and a screen that needs the
+	// service waits for it. A journal that cannot be opened ends the
+	// screens before anything can be sold, and its error is the till's.
+	opening := newOpeningTill(clock)
+	go func() {
+		err := t.open(cfg, true)
+		if err != nil {
+			cancel()
+			opening.done(nil, err)
+			return
+		}
+		opening.done(t.svc, nil)
+	}()
+	defer func() {
+		<-opening.ready
+		t.Close()
+	}()
 	// The reconciler starts a moment after the screens: the first frame
 	// waits on nothing from the network, and Kora is asked nothing before
 	// the cashier has a screen. Sales a crash left pending are resolved a
@@ -414,12 +453,18 @@ func runTill(e streams, args []string) error {
 	go func() {
 		select {
 		case <-time.After(reconcileAfter):
-			t.svc.Run(ctx)
+			if svc := opening.wait(); svc != nil {
+				svc.Run(ctx)
+			}
 		case <-ctx.Done():
 		}
 	}()
-	if err := ui.Run(ctx, t.svc, opts, nil, nil); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, tea.ErrProgramKilled) {
-		return exit.Fail(err)
+	runErr := ui.Run(ctx, opening, opts, nil, nil)
+	if opening.wait() == nil {
+		return opening.err
+	}
+	if runErr != nil && !errors.Is(runErr, context.Canceled) && !errors.Is(runErr, tea.ErrProgramKilled) {
+		return exit.Fail(runErr)
 	}
 	t.slips.WriteTo(e.stdout)
 	if n := t.svc.InFlight(); n > 0 {
