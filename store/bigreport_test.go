@@ -57,9 +57,9 @@ func TestReportQueryOverOneMillionSales(t *testing.T) {
 		if q == rollup {
 			err = st.ledger.RebuildRollup(ctx)
 		} else if strings.Contains(q, "$1") {
-			_, err = pool.Exec(ctx, q, from)
+			_, err = pool.ExecContext(ctx, q, from)
 		} else {
-			_, err = pool.Exec(ctx, q)
+			_, err = pool.ExecContext(ctx, q)
 		}
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
@@ -85,7 +85,7 @@ func TestReportQueryOverOneMillionSales(t *testing.T) {
 		if till != "" {
 			q, args = store.ReportTillQueryForTest, append(args, till)
 		}
-		rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q, args...)
+		rows, err := pool.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q, args...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func Open(ctx context.Context, cfg *Config, now func() time.Time) (*Ledger, erro
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := pool.Ping(pctx); err != nil {
+	if err := pool.PingContext(pctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("database %s: %w", cfg.DatabaseDisplay(), err)
 	}

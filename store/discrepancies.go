@@ -110,7 +110,7 @@ func (l *Ledger) Discrepancies(ctx context.Context, day time.Time) ([]Discrepanc
 	from, to := dayBounds(day)
 	now := l.now()
 	var out []Discrepancy
-	rows, err := l.pool.Query(ctx, discrepancySalesQuery, from, to)
+	rows, err := l.pool.QueryContext(ctx, discrepancySalesQuery, ts(from), ts(to))
 	if err != nil {
 		return nil, fmt.Errorf("discrepancies: %w", err)
 	}
@@ -166,7 +166,7 @@ func (l *Ledger) Discrepancies(ctx context.Context, day time.Time) ([]Discrepanc
 		return nil, fmt.Errorf("discrepancies: %w", err)
 	}
 
-	rows, err = l.pool.Query(ctx, discrepancyUnmatchedQuery, from, to)
+	rows, err = l.pool.QueryContext(ctx, discrepancyUnmatchedQuery, ts(from), ts(to))
 	if err != nil {
 		return nil, fmt.Errorf("discrepancies: %w", err)
 	}
@@ -197,7 +197,7 @@ func (l *Ledger) Discrepancies(ctx context.Context, day time.Time) ([]Discrepanc
 		return nil, fmt.Errorf("discrepancies: %w", err)
 	}
 
-	rows, err = l.pool.Query(ctx, discrepancyConflictQuery, from, to)
+	rows, err = l.pool.QueryContext(ctx, discrepancyConflictQuery, ts(from), ts(to))
 	if err != nil {
 		return nil, fmt.Errorf("discrepancies: %w", err)
 	}

@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 func at(clock time.Time) func() time.Time { return func() time.Time { return clock } }
@@ -54,7 +53,7 @@ func TestDiscrepanciesFindEveryKindAndNoFalseAlarm(t *testing.T) {
 	if _, err := l.Ingest(ctx, "T1", c.batch(1, len(c.events))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.pool.Exec(ctx, `UPDATE sales SET kora_reference = 'KPY-L' WHERE reference = $1`, ref(11)); err != nil {
+	if _, err := l.pool.ExecContext(ctx, `UPDATE sales SET kora_reference = 'KPY-L' WHERE reference = $1`, ref(11)); err != nil {
 		t.Fatal(err)
 	}
 	// T2 ships one event and says it holds five, then falls silent.
@@ -160,11 +159,11 @@ func TestDiscrepancyQueriesUseIndexes(t *testing.T) {
 		"conflicts": {discrepancyConflictQuery, []string{"chain_conflicts_detected"}},
 		"pay-ins":   {payInSalesQuery, []string{"sales_created"}},
 	} {
-		err := pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+		err := inTx(ctx, l.pool, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
 				return err
 			}
-			rows, err := tx.Query(ctx, "EXPLAIN "+q.sql, from, to)
+			rows, err := tx.QueryContext(ctx, "EXPLAIN "+q.sql, from, to)
 			if err != nil {
 				return err
 			}

@@ -52,7 +52,7 @@ func startStore(t testing.TB) *storeRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(func() { pool.Close() })
 	if _, err := store.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}

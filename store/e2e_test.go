@@ -113,7 +113,7 @@ func TestStoreLookupFromAnotherTill(t *testing.T) {
 		t.Fatal("no change PIN issued")
 	}
 	var dump string
-	err = st.ledger.Pool().QueryRow(ctxT(t), `SELECT coalesce(string_agg(payload, ''), '') || coalesce((SELECT string_agg(s::text, '') FROM sales s), '') FROM events`).Scan(&dump)
+	err = st.ledger.Pool().QueryRowContext(ctxT(t), `SELECT coalesce(string_agg(payload, ''), '') || coalesce((SELECT string_agg(s::text, '') FROM sales s), '') FROM events`).Scan(&dump)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func assertExactlyOnce(t testing.TB, l *store.Ledger, terminal, journalPath stri
 		t.Fatal(err)
 	}
 	var events, distinct, maxSeq, ssales int64
-	err = l.Pool().QueryRow(ctxT(t), `SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0),
+	err = l.Pool().QueryRowContext(ctxT(t), `SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0),
 		(SELECT count(*) FROM sales WHERE terminal_id = $1) FROM events WHERE terminal_id = $1`, terminal).
 		Scan(&events, &distinct, &maxSeq, &ssales)
 	if err != nil {

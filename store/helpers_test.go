@@ -25,7 +25,7 @@ func newTestLedger(t testing.TB) (*Ledger, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(func() { pool.Close() })
 	if _, err := Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestMigrateTwiceAppliesNothingTheSecondTime(t *testing.T) {
 func countRows(t testing.TB, l *Ledger, q string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	if err := l.pool.QueryRow(ctxT(t), q, args...).Scan(&n); err != nil {
+	if err := l.pool.QueryRowContext(ctxT(t), q, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -247,7 +247,7 @@ func TestRollupFollowsTheSales(t *testing.T) {
 func assertRollupMatchesSales(t testing.TB, l *Ledger) {
 	t.Helper()
 	var diff int64
-	err := l.pool.QueryRow(ctxT(t), `WITH want AS (`+rebuildRollup[len("INSERT INTO sales_rollup"):]+`),
+	err := l.pool.QueryRowContext(ctxT(t), `WITH want AS (`+rebuildRollup[len("INSERT INTO sales_rollup"):]+`),
 		got AS (SELECT * FROM sales_rollup WHERE sales <> 0 OR requested <> 0)
 		SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM got) a) +
 		       (SELECT count(*) FROM (SELECT * FROM got EXCEPT SELECT * FROM want) b)`).Scan(&diff)

@@ -162,7 +162,7 @@ func TestLoadManyTillsOneServer(t *testing.T) {
 	}
 
 	var events, distinct, salesN int64
-	if err := st.ledger.Pool().QueryRow(ctxT(t), `SELECT count(*), count(DISTINCT (terminal_id, seq)), (SELECT count(*) FROM sales) FROM events`).
+	if err := st.ledger.Pool().QueryRowContext(ctxT(t), `SELECT count(*), count(DISTINCT (terminal_id, seq)), (SELECT count(*) FROM sales) FROM events`).
 		Scan(&events, &distinct, &salesN); err != nil {
 		t.Fatal(err)
 	}

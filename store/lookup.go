@@ -2,12 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/lib/pq"
 
 	"voucherpos/kora"
 	"voucherpos/syncwire"
@@ -17,7 +18,10 @@ const saleColumns = `reference, kora_reference, terminal_id, created_at, updated
 	amount_requested, amount_charged, fee, vat, provider_code, provider_name, decline_kind, decline_message,
 	pin_last4, phone_last4, voucher_serial, voucher_balance, voucher_expiry, change_voucher`
 
-func scanSale(r pgx.Row) (syncwire.Sale, error) {
+// row is a *sql.Row or *sql.Rows.
+type row interface{ Scan(dest ...any) error }
+
+func scanSale(r row) (syncwire.Sale, error) {
 	var s syncwire.Sale
 	var created, updated time.Time
 	var expiry *time.Time
@@ -37,27 +41,30 @@ func scanSale(r pgx.Row) (syncwire.Sale, error) {
 
 // Sale is one sale from any till, with its events.
 func (l *Ledger) Sale(ctx context.Context, reference string) (syncwire.Lookup, error) {
-	s, err := scanSale(l.pool.QueryRow(ctx, `SELECT `+saleColumns+` FROM sales WHERE reference = $1`, reference))
-	if errors.Is(err, pgx.ErrNoRows) {
+	s, err := scanSale(l.pool.QueryRowContext(ctx, `SELECT `+saleColumns+` FROM sales WHERE reference = $1`, reference))
+	if errors.Is(err, sql.ErrNoRows) {
 		return syncwire.Lookup{}, ErrSaleNotFound
 	}
 	if err != nil {
 		return syncwire.Lookup{}, fmt.Errorf("sale: %w", err)
 	}
 	out := syncwire.Lookup{Sale: s}
-	rows, err := l.pool.Query(ctx, `SELECT seq, at, kind, detail FROM events
+	rows, err := l.pool.QueryContext(ctx, `SELECT seq, at, kind, detail FROM events
 		WHERE reference = $1 AND terminal_id = $2 ORDER BY seq LIMIT 1000`, reference, s.TerminalID)
 	if err != nil {
 		return out, fmt.Errorf("sale events: %w", err)
 	}
+	defer rows.Close()
 	var e syncwire.LookupEvent
 	var at time.Time
-	_, err = pgx.ForEachRow(rows, []any{&e.Seq, &at, &e.Kind, &e.Detail}, func() error {
+	for rows.Next() {
+		if err := rows.Scan(&e.Seq, &at, &e.Kind, &e.Detail); err != nil {
+			return out, err
+		}
 		e.At = syncwire.FormatTime(at)
 		out.Events = append(out.Events, e)
-		return nil
-	})
-	return out, err
+	}
+	return out, rows.Err()
 }
 
 var last4Pattern = regexp.MustCompile(`^[0-9]{4}$`)
@@ -92,9 +99,9 @@ func (l *Ledger) FindSales(ctx context.Context, pinLast4, amount string) ([]sync
 	if len(candidates) == 0 {
 		return nil, ErrBadQuery
 	}
-	rows, err := l.pool.Query(ctx, `SELECT `+saleColumns+` FROM sales
+	rows, err := l.pool.QueryContext(ctx, `SELECT `+saleColumns+` FROM sales
 		WHERE pin_last4 = $1 AND amount_requested = ANY($2) ORDER BY created_at DESC LIMIT $3`,
-		pinLast4, candidates, maxLookup*3)
+		pinLast4, pq.Array(candidates), maxLookup*3)
 	if err != nil {
 		return nil, fmt.Errorf("find sales: %w", err)
 	}

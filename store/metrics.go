@@ -284,8 +284,8 @@ func (m *metrics) ledgerFamilies(ctx context.Context) []*family {
 		chain.add("", float64(t.Conflicts), "terminal_id", t.TerminalID)
 	}
 	from, to := dayBounds(m.now().In(m.loc))
-	rows, err := m.l.pool.Query(ctx, `SELECT terminal_id, provider_code, status, sum(sales)::bigint FROM sales_rollup
-		WHERE bucket >= $1 AND bucket < $2 GROUP BY terminal_id, provider_code, status HAVING sum(sales) > 0`, from, to)
+	rows, err := m.l.pool.QueryContext(ctx, `SELECT terminal_id, provider_code, status, sum(sales)::bigint FROM sales_rollup
+		WHERE bucket >= $1 AND bucket < $2 GROUP BY terminal_id, provider_code, status HAVING sum(sales) > 0`, ts(from), ts(to))
 	if err != nil {
 		return up(false)
 	}

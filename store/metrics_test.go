@@ -254,7 +254,7 @@ func TestMetricsExposition(t *testing.T) {
 
 	// An ID AddTill would refuse, as a ledger edited by hand might hold.
 	const odd = "till \"a\"\\b\nc"
-	if _, err := l.pool.Exec(ctx, `INSERT INTO tills (terminal_id, created_at, last_seq, head_seq, last_seen_at) VALUES ($1, $2, 3, 5, $2)`, odd, testNow); err != nil {
+	if _, err := l.pool.ExecContext(ctx, `INSERT INTO tills (terminal_id, created_at, last_seq, head_seq, last_seen_at) VALUES ($1, $2, 3, 5, $2)`, odd, testNow); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.AddTill(ctx, "till-a"); err != nil {

@@ -120,7 +120,7 @@ func (l *Ledger) ReconcileKora(ctx context.Context, k PayInLister, day time.Time
 	}
 	sales := map[string]*daySale{}
 	byKora := map[string]*daySale{}
-	rows, err := l.pool.Query(ctx, payInSalesQuery, from, to)
+	rows, err := l.pool.QueryContext(ctx, payInSalesQuery, ts(from), ts(to))
 	if err != nil {
 		return rep, fmt.Errorf("reconcile-kora: %w", err)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -10,8 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"voucherpos/internal/cli"
 )
@@ -99,21 +98,26 @@ const (
 func (l *Ledger) Report(ctx context.Context, day time.Time, till string) (Report, error) {
 	from, to := dayBounds(day)
 	r := Report{Day: from, Till: till}
-	var rows pgx.Rows
+	var rows *sql.Rows
 	var err error
 	if till == "" {
-		rows, err = l.pool.Query(ctx, reportQuery, from, to)
+		rows, err = l.pool.QueryContext(ctx, reportQuery, ts(from), ts(to))
 	} else {
-		rows, err = l.pool.Query(ctx, reportTillQry, from, to, till)
+		rows, err = l.pool.QueryContext(ctx, reportTillQry, ts(from), ts(to), till)
 	}
 	if err != nil {
 		return r, fmt.Errorf("report: %w", err)
 	}
+	defer rows.Close()
 	var ln ReportLine
-	_, err = pgx.ForEachRow(rows, []any{&ln.TerminalID, &ln.Currency, &ln.Digits, &ln.ProviderCode, &ln.ProviderName,
-		&ln.Status, &ln.Count, &ln.Requested, &ln.Charged, &ln.Fee, &ln.VAT, &ln.ChangeVouchers, &ln.PartlyPaid},
-		func() error { r.Lines = append(r.Lines, ln); return nil })
-	if err != nil {
+	for rows.Next() {
+		if err := rows.Scan(&ln.TerminalID, &ln.Currency, &ln.Digits, &ln.ProviderCode, &ln.ProviderName,
+			&ln.Status, &ln.Count, &ln.Requested, &ln.Charged, &ln.Fee, &ln.VAT, &ln.ChangeVouchers, &ln.PartlyPaid); err != nil {
+			return r, fmt.Errorf("report: %w", err)
+		}
+		r.Lines = append(r.Lines, ln)
+	}
+	if err := rows.Err(); err != nil {
 		return r, fmt.Errorf("report: %w", err)
 	}
 	sortLines(r.Lines)
@@ -277,12 +281,12 @@ const (
 // WriteReportCSV streams the day's sales, one row each, times in day's zone.
 func (l *Ledger) WriteReportCSV(ctx context.Context, w io.Writer, day time.Time, till string) error {
 	from, to := dayBounds(day)
-	var rows pgx.Rows
+	var rows *sql.Rows
 	var err error
 	if till == "" {
-		rows, err = l.pool.Query(ctx, csvQuery, from, to)
+		rows, err = l.pool.QueryContext(ctx, csvQuery, ts(from), ts(to))
 	} else {
-		rows, err = l.pool.Query(ctx, csvTillQry, from, to, till)
+		rows, err = l.pool.QueryContext(ctx, csvTillQry, ts(from), ts(to), till)
 	}
 	if err != nil {
 		return fmt.Errorf("report csv: %w", err)

@@ -2,9 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/lib/pq"
 
 	"voucherpos/syncwire"
 )
@@ -48,7 +49,7 @@ func contribution(created time.Time, currency string, digits int, provider, name
 // before (read under FOR UPDATE), plus what it counts for now. It follows
 // the sales upsert's own rule: a snapshot replaces only an older one of
 // the same till.
-func updateRollup(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, terminalID string, order []string,
+func updateRollup(ctx context.Context, tx *sql.Tx, batch *rowBatch, terminalID string, order []string,
 	latest map[string]int, events []syncwire.Event, payloads []syncwire.Payload) error {
 	type old struct {
 		terminal, currency, provider, name, status string
@@ -58,20 +59,24 @@ func updateRollup(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, terminalID s
 		change                                     bool
 	}
 	prev := map[string]old{}
-	rows, err := tx.Query(ctx, `SELECT reference, terminal_id, created_at, status, currency, currency_digits, provider_code,
+	rows, err := tx.QueryContext(ctx, `SELECT reference, terminal_id, created_at, status, currency, currency_digits, provider_code,
 		provider_name, amount_requested, amount_charged, fee, vat, change_voucher, last_seq
-		FROM sales WHERE reference = ANY($1) FOR UPDATE`, order)
+		FROM sales WHERE reference = ANY($1) FOR UPDATE`, pq.Array(order))
 	if err != nil {
 		return err
 	}
 	var ref string
 	var o old
-	_, err = pgx.ForEachRow(rows, []any{&ref, &o.terminal, &o.created, &o.status, &o.currency, &o.digits, &o.provider,
-		&o.name, &o.requested, &o.charged, &o.fee, &o.vat, &o.change, &o.lastSeq}, func() error {
+	for rows.Next() {
+		if err := rows.Scan(&ref, &o.terminal, &o.created, &o.status, &o.currency, &o.digits, &o.provider,
+			&o.name, &o.requested, &o.charged, &o.fee, &o.vat, &o.change, &o.lastSeq); err != nil {
+			rows.Close()
+			return err
+		}
 		prev[ref] = o
-		return nil
-	})
-	if err != nil {
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return err
 	}
 	delta := map[rollupKey]rollupSums{}
@@ -109,7 +114,15 @@ func updateRollup(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, terminalID s
 		if d == (rollupSums{digits: d.digits, name: d.name}) {
 			continue // a move that cancels out
 		}
-		batch.Queue(`INSERT INTO sales_rollup (bucket, terminal_id, currency, currency_digits, provider_code, provider_name,
+		batch.Queue(upsertRollupSQL,
+			ts(k.bucket), terminalID, k.currency, d.digits, k.provider, d.name, k.status,
+			d.sales, d.requested, d.charged, d.fee, d.vat, d.change, d.partly)
+	}
+	return nil
+}
+
+// upsertRollupSQL adds one line's change to the rollup (see rowBatch).
+const upsertRollupSQL = `INSERT INTO sales_rollup (bucket, terminal_id, currency, currency_digits, provider_code, provider_name,
 			status, sales, requested, charged, fee, vat, change_vouchers, partly_paid)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
 			ON CONFLICT (bucket, terminal_id, currency, provider_code, status) DO UPDATE SET
@@ -119,12 +132,7 @@ func updateRollup(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, terminalID s
 				fee = sales_rollup.fee + EXCLUDED.fee,
 				vat = sales_rollup.vat + EXCLUDED.vat,
 				change_vouchers = sales_rollup.change_vouchers + EXCLUDED.change_vouchers,
-				partly_paid = sales_rollup.partly_paid + EXCLUDED.partly_paid`,
-			k.bucket, terminalID, k.currency, d.digits, k.provider, d.name, k.status,
-			d.sales, d.requested, d.charged, d.fee, d.vat, d.change, d.partly)
-	}
-	return nil
-}
+				partly_paid = sales_rollup.partly_paid + EXCLUDED.partly_paid`
 
 // rebuildRollup is the rollup recomputed from the sales themselves (as
 // migration 002 first built it): for sales written other than by the
@@ -142,11 +150,11 @@ const rebuildRollup = `INSERT INTO sales_rollup
 // RebuildRollup recomputes the report's rollup from the sales, in one
 // transaction.
 func (l *Ledger) RebuildRollup(ctx context.Context) error {
-	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM sales_rollup`); err != nil {
+	return inTx(ctx, l.pool, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sales_rollup`); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, rebuildRollup)
+		_, err := tx.ExecContext(ctx, rebuildRollup)
 		return err
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -12,8 +13,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/jackc/pgx/v5"
 
 	"voucherpos/internal/sealbox"
 	"voucherpos/kora"
@@ -175,29 +174,33 @@ func (w *Webhooks) Store(ctx context.Context, ev WebhookEvent) (bool, error) {
 	if !ev.VoucherExpiry.IsZero() {
 		expiry = &ev.VoucherExpiry
 	}
-	tag, err := w.l.pool.Exec(ctx, `INSERT INTO kora_webhooks (event, payment_reference, kora_reference, status, currency,
+	res, err := w.l.pool.ExecContext(ctx, `INSERT INTO kora_webhooks (event, payment_reference, kora_reference, status, currency,
 		currency_digits, amount, fee, vat, message, voucher_serial, voucher_balance, voucher_expiry, change_pin_sealed,
 		body, body_sealed, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
 		ON CONFLICT (event, payment_reference, kora_reference, status) DO NOTHING`,
 		ev.Event, ev.PaymentReference, ev.KoraReference, ev.Status, ev.Currency, ev.Digits, ev.Amount, ev.Fee, ev.VAT,
-		syncwire.Scrub(ev.Message), ev.VoucherSerial, ev.VoucherBalance, expiry, pinSealed, text, bodySealed, w.l.now())
+		syncwire.Scrub(ev.Message), ev.VoucherSerial, ev.VoucherBalance, tsOrNil(expiry), pinSealed, text, bodySealed, ts(w.l.now()))
 	if err != nil {
 		return false, fmt.Errorf("store webhook: %w", err)
 	}
-	return tag.RowsAffected() == 1, nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store webhook: %w", err)
+	}
+	return n == 1, nil
 }
 
 // Reject keeps a line about a refused delivery for support (never its
 // body: it may hold a PIN), keeping the newest maxRejects.
 func (w *Webhooks) Reject(ctx context.Context, reason string, body []byte, remote string) error {
 	sum := sha256Sum(body)
-	return pgx.BeginFunc(ctx, w.l.pool, func(tx pgx.Tx) error {
+	return inTx(ctx, w.l.pool, func(tx *sql.Tx) error {
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO kora_webhook_rejects (received_at, reason, body_sha256, body_bytes, remote)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, w.l.now(), reason, sum, len(body), remote).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO kora_webhook_rejects (received_at, reason, body_sha256, body_bytes, remote)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, ts(w.l.now()), reason, sum, len(body), remote).Scan(&id); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM kora_webhook_rejects WHERE id <= $1`, id-maxRejects)
+		_, err := tx.ExecContext(ctx, `DELETE FROM kora_webhook_rejects WHERE id <= $1`, id-maxRejects)
 		return err
 	})
 }
@@ -216,14 +219,14 @@ func (w *Webhooks) Outcome(ctx context.Context, s syncwire.Sale, owner bool) (*s
 	var serial string
 	var balance *int64
 	var pref, kref string
-	err := w.l.pool.QueryRow(ctx, `SELECT event, status, payment_reference, kora_reference, currency, currency_digits,
+	err := w.l.pool.QueryRowContext(ctx, `SELECT event, status, payment_reference, kora_reference, currency, currency_digits,
 		amount, fee, vat, message, voucher_serial, voucher_balance, voucher_expiry, change_pin_sealed, received_at
 		FROM kora_webhooks k
 		WHERE k.payment_reference = $1 OR (k.payment_reference = '' AND $2 <> '' AND k.kora_reference = $2)
 		ORDER BY (k.status = 'success') DESC, (k.status = 'failed') DESC, k.received_at, k.id LIMIT 1`,
 		s.Reference, s.KoraReference).Scan(&o.Event, &o.Status, &pref, &kref, &o.Currency, &o.CurrencyDigits,
 		&o.Amount, &o.Fee, &o.VAT, &o.Message, &serial, &balance, &expiry, &pinBox, &received)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

@@ -73,7 +73,7 @@ func startWebhookRig(t testing.TB, sbOpts ...sandbox.Option) *webhookRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(func() { pool.Close() })
 	if _, err := store.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestWebhookSettlesASaleWhoseAnswerIsLost(t *testing.T) {
 	}
 	// The server keeps it sealed too.
 	var dump string
-	if err := rig.ledger.Pool().QueryRow(ctxT(t), `SELECT string_agg(k::text, '') FROM kora_webhooks k`).Scan(&dump); err != nil {
+	if err := rig.ledger.Pool().QueryRowContext(ctxT(t), `SELECT string_agg(k::text, '') FROM kora_webhooks k`).Scan(&dump); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(dump, issued) || !strings.Contains(dump, sale.Reference) {
@@ -219,14 +219,14 @@ func TestWebhookFaultsChangeNothing(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	var stored, rejects int64
 	for time.Now().Before(deadline) {
-		rig.ledger.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM kora_webhooks), (SELECT count(*) FROM kora_webhook_rejects)`).Scan(&stored, &rejects)
+		rig.ledger.Pool().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM kora_webhooks), (SELECT count(*) FROM kora_webhook_rejects)`).Scan(&stored, &rejects)
 		if stored >= 5 && rejects >= 1 {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond) // a second copy of "twice" would be in by now
-	rig.ledger.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM kora_webhooks), (SELECT count(*) FROM kora_webhook_rejects)`).Scan(&stored, &rejects)
+	rig.ledger.Pool().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM kora_webhooks), (SELECT count(*) FROM kora_webhook_rejects)`).Scan(&stored, &rejects)
 	// twice: 1, reordered: success and failed, late: 1, pretty: 1, forged: 0.
 	if stored != 5 || rejects < 1 {
 		t.Fatalf("kora_webhooks %d (want 5), rejects %d", stored, rejects)
@@ -234,7 +234,7 @@ func TestWebhookFaultsChangeNothing(t *testing.T) {
 	perSale := map[string]int64{}
 	for _, s := range sales {
 		var n int64
-		rig.ledger.Pool().QueryRow(ctx, `SELECT count(*) FROM kora_webhooks WHERE payment_reference = $1`, s.sale.Reference).Scan(&n)
+		rig.ledger.Pool().QueryRowContext(ctx, `SELECT count(*) FROM kora_webhooks WHERE payment_reference = $1`, s.sale.Reference).Scan(&n)
 		perSale[s.name] = n
 	}
 	if perSale["twice"] != 1 || perSale["reordered"] != 2 || perSale["late"] != 1 || perSale["forged"] != 0 || perSale["pretty"] != 1 {
@@ -339,7 +339,7 @@ func TestKoraQueryWinsOverAWebhookThatDisagrees(t *testing.T) {
 	}
 	// A failure notice on the server (as a reordered or stale webhook).
 	waitSynced(t, rig.till.svc, 30*time.Second)
-	if _, err := rig.ledger.Pool().Exec(ctxT(t), `INSERT INTO kora_webhooks (event, payment_reference, kora_reference, status,
+	if _, err := rig.ledger.Pool().ExecContext(ctxT(t), `INSERT INTO kora_webhooks (event, payment_reference, kora_reference, status,
 		currency, currency_digits, message, voucher_serial, body_sealed, received_at)
 		VALUES ('charge.failed', $1, '', 'failed', 'ZAR', 2, '', '', '\x00', $2)`, sale.Reference, time.Now()); err != nil {
 		t.Fatal(err)

@@ -93,7 +93,7 @@ func TestWebhookReceiver(t *testing.T) {
 		t.Fatalf("%d rejects, want 2", n)
 	}
 	var dump string
-	if err := l.pool.QueryRow(ctxT(t), `SELECT string_agg(k::text, '') FROM kora_webhooks k`).Scan(&dump); err != nil {
+	if err := l.pool.QueryRowContext(ctxT(t), `SELECT string_agg(k::text, '') FROM kora_webhooks k`).Scan(&dump); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(dump, pin) || !strings.Contains(dump, kora.MaskPIN(pin)) {
