@@ -443,6 +443,9 @@ func runTill(e streams, args []string) error {
 		opening.done(t.svc, nil)
 	}()
 	defer func() {
+		// The reconciler and any call to Kora stop first, so that closing
+		// the service waits on nothing.
+		cancel()
 		<-opening.ready
 		t.Close()
 	}()
