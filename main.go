@@ -349,7 +349,8 @@ func openTillWith(cfg *config.Config, c common, fresh bool) (*till, error) {
 }
 
 // prepareTill makes the till's log (held in memory until the journal is
-// open) and in demo mode starts its sandbox: nothing on disk yet.
+// open), in demo mode starts its sandbox, and makes the service without
+// its journal: nothing on disk yet.
 func prepareTill(cfg *config.Config, c common) (*till, error) {
 	logger, logSink, err := pos.NewLog(c.logLevel)
 	if err != nil {
@@ -367,18 +368,22 @@ func prepareTill(cfg *config.Config, c common) (*till, error) {
 		cfg.Kora.BaseURL = sb.URL
 	}
 	t.close = append(t.close, func() { logSink.Close() })
-	return t, nil
-}
-
-// open opens the service, then the log file beside its journal. On an
-// error the caller closes the till.
-func (t *till) open(cfg *config.Config, fresh bool) error {
-	svc, err := pos.Open(cfg, pos.Options{Logger: t.logger, Now: clock, Version: version, FreshJournal: cfg.Demo && fresh, Stdout: &t.slips})
+	svc, err := pos.Open(cfg, pos.Options{NoJournal: true, Logger: logger, Now: clock, Version: version, Stdout: &t.slips})
 	if err != nil {
-		return exit.Fail(err)
+		t.Close()
+		return nil, exit.Fail(err)
 	}
 	t.svc = svc
 	t.close = append(t.close, func() { svc.Close() })
+	return t, nil
+}
+
+// open opens the service's journal, then the log file beside it. On an
+// error the caller closes the till.
+func (t *till) open(cfg *config.Config, fresh bool) error {
+	if err := t.svc.OpenJournal(cfg.Demo && fresh); err != nil {
+		return exit.Fail(err)
+	}
 	if err := t.logSink.Open(cfg.Journal.Path); err != nil {
 		return exit.Fail(err)
 	}
@@ -432,15 +437,13 @@ func runTill(e streams, args []string) error {
 	// the first frame's wait overlap it, and a screen that needs the
 	// service waits for it. A journal that cannot be opened ends the
 	// screens before anything can be sold, and its error is the till's.
-	opening := newOpeningTill(clock)
+	opening := newOpeningTill(t.svc)
 	go func() {
 		err := t.open(cfg, true)
 		if err != nil {
 			cancel()
-			opening.done(nil, err)
-			return
 		}
-		opening.done(t.svc, nil)
+		opening.done(err)
 	}()
 	defer func() {
 		// The reconciler and any call to Kora stop first, so that closing

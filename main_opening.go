@@ -14,17 +14,18 @@ import (
 // be opened; they are closing by then, and runTill reports the real error.
 var errNotOpened = errors.New("the till did not open")
 
-// openingTill is the till while its service opens: the screens start at the
+// openingTill is the till while its journal opens: the screens start at the
 // same time (the terminal's set-up and the first frame's wait overlap the
-// journal's opening) and a screen that needs the service waits for it. Only
-// the clock answers at once. No method reaches a half-opened service.
+// journal's opening). What the config alone answers — the clock, the
+// currency, the providers, amounts, the printer, whether a store server is
+// configured — it answers at once; everything else waits for the journal.
+// No method reaches a service whose journal is half open.
 type openingTill struct {
-	now   func() time.Time
-	ready chan struct{} // closed once svc or err is set
+	svc   *pos.Service  // made with NoJournal; its journal opens apart
+	ready chan struct{} // closed once the journal is open or failed to
 
 	mu       sync.Mutex
 	opened   bool
-	svc      *pos.Service
 	err      error
 	onUpdate []func(pos.Sale)
 	onSync   []func(pos.SyncStatus)
@@ -32,20 +33,20 @@ type openingTill struct {
 
 var _ ui.Till = (*openingTill)(nil)
 
-func newOpeningTill(now func() time.Time) *openingTill {
-	return &openingTill{now: now, ready: make(chan struct{})}
+func newOpeningTill(svc *pos.Service) *openingTill {
+	return &openingTill{svc: svc, ready: make(chan struct{})}
 }
 
-// done is called once, with the opened service or why it did not open.
-func (o *openingTill) done(svc *pos.Service, err error) {
+// done is called once, when svc.OpenJournal has returned err.
+func (o *openingTill) done(err error) {
 	o.mu.Lock()
-	o.opened, o.svc, o.err = true, svc, err
-	if svc != nil {
+	o.opened, o.err = true, err
+	if err == nil {
 		for _, fn := range o.onUpdate {
-			svc.OnUpdate(fn)
+			o.svc.OnUpdate(fn)
 		}
 		for _, fn := range o.onSync {
-			svc.OnSyncChange(fn)
+			o.svc.OnSyncChange(fn)
 		}
 	}
 	o.onUpdate, o.onSync = nil, nil
@@ -53,33 +54,31 @@ func (o *openingTill) done(svc *pos.Service, err error) {
 	close(o.ready)
 }
 
-// wait is the service once opened, nil if it did not open.
+// wait is the service once its journal is open, nil if it did not open.
 func (o *openingTill) wait() *pos.Service {
 	<-o.ready
+	if o.err != nil {
+		return nil
+	}
 	return o.svc
 }
 
-func (o *openingTill) Now() time.Time { return o.now() }
+func (o *openingTill) Now() time.Time                              { return o.svc.Now() }
+func (o *openingTill) Currency() pos.Currency                      { return o.svc.Currency() }
+func (o *openingTill) Providers() []pos.Provider                   { return o.svc.Providers() }
+func (o *openingTill) ParseAmount(input string) (pos.Money, error) { return o.svc.ParseAmount(input) }
+func (o *openingTill) HasPrinter() bool                            { return o.svc.HasPrinter() }
+func (o *openingTill) PrinterName() string                         { return o.svc.PrinterName() }
 
-func (o *openingTill) Currency() pos.Currency {
-	if s := o.wait(); s != nil {
-		return s.Currency()
+// StoreEnabled is the config's answer until the journal is open: a till
+// whose store server cannot be started does not start at all.
+func (o *openingTill) StoreEnabled() bool {
+	select {
+	case <-o.ready:
+		return o.err == nil && o.svc.StoreEnabled()
+	default:
+		return o.svc.Config().StoreServer.Enabled()
 	}
-	return pos.Currency{}
-}
-
-func (o *openingTill) Providers() []pos.Provider {
-	if s := o.wait(); s != nil {
-		return s.Providers()
-	}
-	return nil
-}
-
-func (o *openingTill) ParseAmount(input string) (pos.Money, error) {
-	if s := o.wait(); s != nil {
-		return s.ParseAmount(input)
-	}
-	return 0, errNotOpened
 }
 
 func (o *openingTill) Submit(ctx context.Context, ord pos.Order) (pos.Sale, error) {
@@ -138,31 +137,14 @@ func (o *openingTill) Print(ctx context.Context, ref string, reprint bool) error
 	return errNotOpened
 }
 
-func (o *openingTill) HasPrinter() bool {
-	s := o.wait()
-	return s != nil && s.HasPrinter()
-}
-
-func (o *openingTill) PrinterName() string {
-	if s := o.wait(); s != nil {
-		return s.PrinterName()
-	}
-	return ""
-}
-
 func (o *openingTill) OnUpdate(fn func(pos.Sale)) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if !o.opened {
 		o.onUpdate = append(o.onUpdate, fn)
-	} else if o.svc != nil {
+	} else if o.err == nil {
 		o.svc.OnUpdate(fn)
 	}
-}
-
-func (o *openingTill) StoreEnabled() bool {
-	s := o.wait()
-	return s != nil && s.StoreEnabled()
 }
 
 func (o *openingTill) SyncStatus() pos.SyncStatus {
@@ -177,7 +159,7 @@ func (o *openingTill) OnSyncChange(fn func(pos.SyncStatus)) {
 	defer o.mu.Unlock()
 	if !o.opened {
 		o.onSync = append(o.onSync, fn)
-	} else if o.svc != nil {
+	} else if o.err == nil {
 		o.svc.OnSyncChange(fn)
 	}
 }

@@ -139,17 +139,35 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 	if opts.NoJournal {
 		return s, nil
 	}
-	s.journal, err = journal.Open(cfg.Journal.Path, journal.Options{Secret: cfg.Kora.Secret(), ReadOnly: opts.ReadOnly, Fresh: opts.FreshJournal})
-	if err != nil {
+	if err := s.openJournal(opts.ReadOnly, opts.FreshJournal); err != nil {
 		return nil, err
 	}
-	if !opts.ReadOnly {
+	return s, nil
+}
+
+// OpenJournal opens (and locks) the journal of a Service that Open made
+// with NoJournal, and starts shipping to the store server when one is
+// configured: the till's screens start while it runs. Meanwhile only the
+// methods that read the config alone may be called (Now, Currency,
+// MaxAmount, Providers, ParseAmount, HasPrinter, PrinterName, Config);
+// every other waits until it has returned nil. fresh starts the journal
+// empty (demo mode).
+func (s *Service) OpenJournal(fresh bool) error { return s.openJournal(false, fresh) }
+
+func (s *Service) openJournal(readOnly, fresh bool) error {
+	j, err := journal.Open(s.cfg.Journal.Path, journal.Options{Secret: s.cfg.Kora.Secret(), ReadOnly: readOnly, Fresh: fresh})
+	if err != nil {
+		return err
+	}
+	s.journal = j
+	if !readOnly {
 		if err := s.openStoreSync(); err != nil {
-			s.journal.Close()
-			return nil, err
+			j.Close()
+			s.journal = nil
+			return err
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // Now is the till's clock: every time the till shows, stores or sends
