@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"encoding/csv"
+	"bufio"
 	"fmt"
 	"io"
 	"strconv"
@@ -43,34 +43,71 @@ func WriteReportCSV(w io.Writer, sales []pos.Sale) error {
 	return StreamReportCSV(w, Slice(sales))
 }
 
-// StreamReportCSV writes one row per sale, a sale at a time.
+// StreamReportCSV writes one row per sale, a sale at a time, byte for
+// byte what encoding/csv's Writer makes of each row (oldReportCSV in
+// oldwriters_test.go).
 func StreamReportCSV(w io.Writer, sales Sales) error {
-	cw := csv.NewWriter(w)
-	cw.Write(CSVHeader)
-	err := sales(func(s pos.Sale) error {
-		c := s.Currency
-		net := pos.Money(0)
-		if s.Status == pos.Approved {
-			net = s.Charged - s.Fee - s.VAT
+	bw := bufio.NewWriterSize(w, streamBuffer)
+	var line, tmp []byte // one row and a field of it, reused
+	for i, h := range CSVHeader {
+		if i > 0 {
+			line = append(line, ',')
 		}
-		t := s.CreatedAt
-		cw.Write([]string{t.Format("2006-01-02"), t.Format("15:04:05"), s.Reference, s.KoraReference, s.TerminalID,
-			s.ProviderCode, s.ProviderName, string(s.Status), string(s.DeclineKind), c.Code, c.Plain(s.Requested),
-			c.Plain(s.Charged), c.Plain(s.Fee), c.Plain(s.VAT), c.Plain(net), strconv.FormatBool(s.PartlyPaid()),
-			strconv.FormatBool(s.HasChangePIN), CSVSafe(s.VoucherSerial), s.PINLast4})
-		return cw.Error()
+		line = appendCSVField(line, h)
+	}
+	line = append(line, '\n')
+	if _, err := bw.Write(line); err != nil {
+		return err
+	}
+	err := sales(func(s pos.Sale) error {
+		line, tmp = appendCSVRow(line[:0], tmp, s)
+		_, err := bw.Write(line)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
+}
+
+// appendCSVRow appends a sale's row of report --csv, CSVHeader's columns;
+// tmp is scratch room, returned for reuse.
+func appendCSVRow(b, tmp []byte, s pos.Sale) ([]byte, []byte) {
+	c := s.Currency
+	net := pos.Money(0)
+	if s.Status == pos.Approved {
+		net = s.Charged - s.Fee - s.VAT
+	}
+	t := s.CreatedAt
+	// Dates, times, Plain amounts and booleans hold nothing to quote.
+	b = t.AppendFormat(b, "2006-01-02")
+	b = t.AppendFormat(append(b, ','), "15:04:05")
+	for _, v := range [...]string{s.Reference, s.KoraReference, s.TerminalID, s.ProviderCode,
+		s.ProviderName, string(s.Status), string(s.DeclineKind), c.Code} {
+		b = appendCSVField(append(b, ','), v)
+	}
+	for _, m := range [...]pos.Money{s.Requested, s.Charged, s.Fee, s.VAT, net} {
+		b = appendPlain(append(b, ','), c, m)
+	}
+	b = strconv.AppendBool(append(b, ','), s.PartlyPaid())
+	b = strconv.AppendBool(append(b, ','), s.HasChangePIN)
+	tmp = tmp[:0]
+	if csvFormula(s.VoucherSerial) {
+		tmp = append(tmp, '\'')
+	}
+	tmp = append(tmp, s.VoucherSerial...)
+	b = appendCSVField(append(b, ','), tmp)
+	b = appendCSVField(append(b, ','), s.PINLast4)
+	return append(b, '\n'), tmp
 }
 
 // CSVSafe keeps a spreadsheet from reading a value as a formula.
 func CSVSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
+	if csvFormula(v) {
 		return "'" + v
 	}
 	return v
 }
+
+// csvFormula reports a value a spreadsheet would read as a formula.
+func csvFormula(v string) bool { return v != "" && strings.ContainsRune("=+-@", rune(v[0])) }

@@ -214,23 +214,41 @@ const saleColumns = `reference, created_at, updated_at, terminal_id, status, cur
 
 type scanner interface{ Scan(...any) error }
 
-func scanSale(r scanner) (Sale, error) {
-	var s Sale
-	var created, updated, expiry, notFound, next, status string
-	var balance sql.NullInt64
-	err := r.Scan(&s.Reference, &created, &updated, &s.TerminalID, &status, &s.Currency, &s.AmountRequested,
+// saleScan is the destinations of a row of saleColumns, reused from row to
+// row: a day of 100 000 sales read through one saleScan makes no garbage
+// of its own (the driver still makes each row's strings).
+type saleScan struct {
+	s                                                Sale
+	created, updated, expiry, notFound, next, status string
+	balance                                          sql.NullInt64
+	dest                                             []any
+}
+
+func newSaleScan() *saleScan {
+	sc := &saleScan{}
+	s := &sc.s
+	sc.dest = []any{&s.Reference, &sc.created, &sc.updated, &s.TerminalID, &sc.status, &s.Currency, &s.AmountRequested,
 		&s.AmountCharged, &s.Fee, &s.VAT, &s.ProviderCode, &s.ProviderName, &s.PINLast4, &s.Phone, &s.Email,
-		&s.KoraReference, &s.VoucherSerial, &balance, &expiry, &s.HasChangePIN, &s.DeclineKind,
-		&s.DeclineMessage, &s.Checks, &notFound, &next)
-	if err != nil {
+		&s.KoraReference, &s.VoucherSerial, &sc.balance, &sc.expiry, &s.HasChangePIN, &s.DeclineKind,
+		&s.DeclineMessage, &s.Checks, &sc.notFound, &sc.next}
+	return sc
+}
+
+// scan reads the next row of saleColumns. Every field of the Sale is
+// scanned or set from a scanned value, so nothing of an earlier row stays.
+func (sc *saleScan) scan(r scanner) (Sale, error) {
+	if err := r.Scan(sc.dest...); err != nil {
 		return Sale{}, err
 	}
-	s.Status = Status(status)
-	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
-	s.VoucherExpiry, s.NotFoundAt, s.NextCheckAt = parseTime(expiry), parseTime(notFound), parseTime(next)
-	s.VoucherBalance, s.HasBalance = balance.Int64, balance.Valid
+	s := sc.s
+	s.Status = Status(sc.status)
+	s.CreatedAt, s.UpdatedAt = parseTime(sc.created), parseTime(sc.updated)
+	s.VoucherExpiry, s.NotFoundAt, s.NextCheckAt = parseTime(sc.expiry), parseTime(sc.notFound), parseTime(sc.next)
+	s.VoucherBalance, s.HasBalance = sc.balance.Int64, sc.balance.Valid
 	return s, nil
 }
+
+func scanSale(r scanner) (Sale, error) { return newSaleScan().scan(r) }
 
 // Get returns one sale.
 func (j *Journal) Get(ctx context.Context, reference string) (Sale, error) {
@@ -306,16 +324,25 @@ func (j *Journal) CountUnresolved(ctx context.Context) (int, error) {
 }
 
 func (j *Journal) query(ctx context.Context, q string, args ...any) ([]Sale, error) {
+	out, err := j.queryInto(ctx, newSaleScan(), nil, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// queryInto appends the sales q returns to out, scanning every row into
+// sc's destinations.
+func (j *Journal) queryInto(ctx context.Context, sc *saleScan, out []Sale, q string, args ...any) ([]Sale, error) {
 	rows, err := j.queryRows(ctx, nil, q, args...)
 	if err != nil {
-		return nil, explain(err)
+		return out, explain(err)
 	}
 	defer rows.Close()
-	var out []Sale
 	for rows.Next() {
-		s, err := scanSale(rows)
+		s, err := sc.scan(rows)
 		if err != nil {
-			return nil, explain(err)
+			return out, explain(err)
 		}
 		out = append(out, s)
 	}
