@@ -524,7 +524,7 @@ func runHistory(e streams, args []string) error {
 	return dayCommand(e, "history", args, func(fs *flag.FlagSet) {
 		asJSON = fs.Bool("json", false, "print JSON")
 	}, func(ctx context.Context, svc *pos.Service, day time.Time) error {
-		sales := func(fn func(pos.Sale) error) error { return svc.EachOfDay(ctx, day, fn) }
+		sales := cli.Paced(func(fn func(pos.Sale) error) error { return svc.EachOfDay(ctx, day, fn) })
 		if *asJSON {
 			return cli.StreamHistoryJSON(e.stdout, sales)
 		}
@@ -538,7 +538,7 @@ func runReport(e streams, args []string) error {
 		asCSV = fs.Bool("csv", false, "one CSV row per sale, for reconciling against the Kora dashboard")
 	}, func(ctx context.Context, svc *pos.Service, day time.Time) error {
 		if *asCSV {
-			return cli.StreamReportCSV(e.stdout, func(fn func(pos.Sale) error) error { return svc.EachOfDay(ctx, day, fn) })
+			return cli.StreamReportCSV(e.stdout, cli.Paced(func(fn func(pos.Sale) error) error { return svc.EachOfDay(ctx, day, fn) }))
 		}
 		r, err := svc.DayReport(ctx, day)
 		if err != nil {

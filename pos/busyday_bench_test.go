@@ -56,7 +56,8 @@ func BenchmarkBusyDay(b *testing.B) {
 	}
 	defer svc.Close()
 	ctx := context.Background()
-	each := func(fn func(pos.Sale) error) error { return svc.EachOfDay(ctx, busyDay, fn) }
+	// The day as `history` and `report --csv` stream it (main.go).
+	each := cli.Paced(func(fn func(pos.Sale) error) error { return svc.EachOfDay(ctx, busyDay, fn) })
 	cases := []struct {
 		name string
 		read func() (int, error)
