@@ -94,9 +94,16 @@ func startTill(t *testing.T, cols, rows int) *ptytest.Term {
 		t.Skip("end-to-end test: runs the real binary in a pty")
 	}
 	bin := e2eBinary(t)
-	home := t.TempDir()
 	cwd := t.TempDir()
-	env := []string{
+	term := ptytest.Start(t, bin, ptytest.Options{Dir: cwd, Env: demoEnv(t.TempDir()), Cols: cols, Rows: rows})
+	term.WaitText(screenWait, demoBadge)
+	return term
+}
+
+// demoEnv is a clean environment with no config and no key: a fresh home
+// and XDG directories under home, so the till runs in demo mode.
+func demoEnv(home string) []string {
+	return []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
@@ -105,9 +112,6 @@ func startTill(t *testing.T, cols, rows int) *ptytest.Term {
 		"TMPDIR=" + home,
 		"TERM=xterm-256color",
 	}
-	term := ptytest.Start(t, bin, ptytest.Options{Dir: cwd, Env: env, Cols: cols, Rows: rows})
-	term.WaitText(screenWait, demoBadge)
-	return term
 }
 
 // waitAmount waits for the Amount screen of a new sale.
