@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"sort"
@@ -110,11 +111,7 @@ func (l *Ledger) Discrepancies(ctx context.Context, day time.Time) ([]Discrepanc
 	from, to := dayBounds(day)
 	now := l.now()
 	var out []Discrepancy
-	rows, err := l.pool.QueryContext(ctx, discrepancySalesQuery, ts(from), ts(to))
-	if err != nil {
-		return nil, fmt.Errorf("discrepancies: %w", err)
-	}
-	for rows.Next() {
+	err := eachRow(ctx, l.pool, discrepancySalesQuery, []any{ts(from), ts(to)}, func(rows *sql.Rows) error {
 		var ref, till, sKora, status, cur, kStatus, kKora, kCur string
 		var digits int
 		var charged, fee, vat int64
@@ -122,8 +119,7 @@ func (l *Ledger) Discrepancies(ctx context.Context, day time.Time) ([]Discrepanc
 		var received time.Time
 		if err := rows.Scan(&ref, &till, &sKora, &status, &cur, &digits, &charged, &fee, &vat,
 			&kStatus, &kKora, &kCur, &kAmount, &kFee, &kVAT, &received); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("discrepancies: %w", err)
+			return err
 		}
 		d := Discrepancy{TerminalID: till, Reference: ref, KoraReference: firstNonEmpty(kKora, sKora)}
 		money := func(v int64) string { return cur + " " + plain(v, digits) }
@@ -132,7 +128,7 @@ func (l *Ledger) Discrepancies(ctx context.Context, day time.Time) ([]Discrepanc
 			d.Kind, d.Detail = KoraSuccessTillDeclined, "Kora: success"+amountNote(kAmount, money)+"; till: declined"
 		case kStatus == "success" && (status == "unknown" || status == "pending"):
 			if now.Sub(received) < unresolvedGrace {
-				continue
+				return nil
 			}
 			d.Kind, d.Detail = KoraSuccessTillUnresolved, "Kora: success"+amountNote(kAmount, money)+"; till: "+status+" since the webhook at "+received.In(day.Location()).Format("15:04")
 		case kStatus == "failed" && status == "approved":
@@ -153,31 +149,26 @@ func (l *Ledger) Discrepancies(ctx context.Context, day time.Time) ([]Discrepanc
 				}
 			}
 			if len(diffs) == 0 {
-				continue
+				return nil
 			}
 			d.Kind, d.Detail = AmountsDiffer, strings.Join(diffs, "; ")
 		default:
-			continue
+			return nil
 		}
 		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("discrepancies: %w", err)
-	}
-
-	rows, err = l.pool.QueryContext(ctx, discrepancyUnmatchedQuery, ts(from), ts(to))
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("discrepancies: %w", err)
 	}
-	for rows.Next() {
+
+	err = eachRow(ctx, l.pool, discrepancyUnmatchedQuery, []any{ts(from), ts(to)}, func(rows *sql.Rows) error {
 		var event, status, pref, kref, cur string
 		var digits int
 		var amount *int64
 		var received time.Time
 		if err := rows.Scan(&event, &status, &pref, &kref, &cur, &digits, &amount, &received); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("discrepancies: %w", err)
+			return err
 		}
 		money := func(v int64) string { return cur + " " + plain(v, digits) }
 		d := Discrepancy{Reference: pref, KoraReference: kref}
@@ -188,32 +179,27 @@ func (l *Ledger) Discrepancies(ctx context.Context, day time.Time) ([]Discrepanc
 		case status == "success" && age >= unresolvedGrace:
 			d.Kind, d.Detail = KoraSuccessNoSale, "Kora: success"+amountNote(amount, money)+"; no till has this sale"
 		default:
-			continue
+			return nil
 		}
 		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("discrepancies: %w", err)
-	}
-
-	rows, err = l.pool.QueryContext(ctx, discrepancyConflictQuery, ts(from), ts(to))
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("discrepancies: %w", err)
 	}
-	for rows.Next() {
+
+	err = eachRow(ctx, l.pool, discrepancyConflictQuery, []any{ts(from), ts(to)}, func(rows *sql.Rows) error {
 		var till string
 		var seq int64
 		var at time.Time
 		if err := rows.Scan(&till, &seq, &at); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("discrepancies: %w", err)
+			return err
 		}
 		out = append(out, Discrepancy{Kind: ChainConflict, TerminalID: till,
 			Detail: fmt.Sprintf("a different event offered at seq %d, %s", seq, at.In(day.Location()).Format("15:04:05"))})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("discrepancies: %w", err)
 	}
 

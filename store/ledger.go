@@ -113,6 +113,26 @@ func poolSettings(params map[string]string) (int, time.Duration, error) {
 	return maxConns, lifetime, nil
 }
 
+// eachRow runs query on db (the pool or a transaction) and calls row for
+// each row it returns, row reading it with rows.Scan; the rows are closed
+// before it returns, so the next statement may follow on the same
+// transaction. row's first error, or the query's, is returned.
+func eachRow(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args []any, row func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // inTx runs fn in a transaction, committed when fn returns nil and rolled
 // back otherwise (or when fn panics); a failed rollback's error is the one
 // returned.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -120,23 +121,18 @@ func (l *Ledger) ReconcileKora(ctx context.Context, k PayInLister, day time.Time
 	}
 	sales := map[string]*daySale{}
 	byKora := map[string]*daySale{}
-	rows, err := l.pool.QueryContext(ctx, payInSalesQuery, ts(from), ts(to))
-	if err != nil {
-		return rep, fmt.Errorf("reconcile-kora: %w", err)
-	}
-	for rows.Next() {
+	err = eachRow(ctx, l.pool, payInSalesQuery, []any{ts(from), ts(to)}, func(rows *sql.Rows) error {
 		s := &daySale{}
 		if err := rows.Scan(&s.reference, &s.till, &s.koraRef, &s.status, &s.currency, &s.digits, &s.charged, &s.fee); err != nil {
-			rows.Close()
-			return rep, fmt.Errorf("reconcile-kora: %w", err)
+			return err
 		}
 		sales[s.reference] = s
 		if s.koraRef != "" {
 			byKora[s.koraRef] = s
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return rep, fmt.Errorf("reconcile-kora: %w", err)
 	}
 	for _, p := range pays {

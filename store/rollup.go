@@ -59,24 +59,19 @@ func updateRollup(ctx context.Context, tx *sql.Tx, batch *rowBatch, terminalID s
 		change                                     bool
 	}
 	prev := map[string]old{}
-	rows, err := tx.QueryContext(ctx, `SELECT reference, terminal_id, created_at, status, currency, currency_digits, provider_code,
-		provider_name, amount_requested, amount_charged, fee, vat, change_voucher, last_seq
-		FROM sales WHERE reference = ANY($1) FOR UPDATE`, pq.Array(order))
-	if err != nil {
-		return err
-	}
 	var ref string
 	var o old
-	for rows.Next() {
+	err := eachRow(ctx, tx, `SELECT reference, terminal_id, created_at, status, currency, currency_digits, provider_code,
+		provider_name, amount_requested, amount_charged, fee, vat, change_voucher, last_seq
+		FROM sales WHERE reference = ANY($1) FOR UPDATE`, []any{pq.Array(order)}, func(rows *sql.Rows) error {
 		if err := rows.Scan(&ref, &o.terminal, &o.created, &o.status, &o.currency, &o.digits, &o.provider,
 			&o.name, &o.requested, &o.charged, &o.fee, &o.vat, &o.change, &o.lastSeq); err != nil {
-			rows.Close()
 			return err
 		}
 		prev[ref] = o
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	delta := map[rollupKey]rollupSums{}
