@@ -16,7 +16,7 @@ import (
 )
 
 // TestE2ESecondTillOnTheSameJournal: the screens start while the journal
-// opens (main_opening.go); a journal another till holds ends them before a
+// opens (pos.Opening); a journal another till holds ends them before a
 // sale can begin, with the reason on a restored terminal and exit status 1,
 // and the first till sells on.
 func TestE2ESecondTillOnTheSameJournal(t *testing.T) {

@@ -437,19 +437,19 @@ func runTill(e streams, args []string) error {
 	// the first frame's wait overlap it, and a screen that needs the
 	// service waits for it. A journal that cannot be opened ends the
 	// screens before anything can be sold, and its error is the till's.
-	opening := newOpeningTill(t.svc)
+	opening := pos.NewOpening(t.svc)
 	go func() {
 		err := t.open(cfg, true)
 		if err != nil {
 			cancel()
 		}
-		opening.done(err)
+		opening.Done(err)
 	}()
 	defer func() {
 		// The reconciler and any call to Kora stop first, so that closing
 		// the service waits on nothing.
 		cancel()
-		<-opening.ready
+		opening.Wait()
 		t.Close()
 	}()
 	// The reconciler starts a moment after the screens: the first frame
@@ -459,15 +459,15 @@ func runTill(e streams, args []string) error {
 	go func() {
 		select {
 		case <-time.After(reconcileAfter):
-			if svc := opening.wait(); svc != nil {
+			if svc := opening.Wait(); svc != nil {
 				svc.Run(ctx)
 			}
 		case <-ctx.Done():
 		}
 	}()
 	runErr := ui.Run(ctx, opening, opts, nil, nil)
-	if opening.wait() == nil {
-		return opening.err
+	if opening.Wait() == nil {
+		return opening.Err()
 	}
 	if runErr != nil && !errors.Is(runErr, context.Canceled) && !errors.Is(runErr, tea.ErrProgramKilled) {
 		return exit.Fail(runErr)

@@ -150,7 +150,7 @@ func Open(cfg *config.Config, opts Options) (*Service, error) {
 // configured: the till's screens start while it runs. Meanwhile only the
 // methods that read the config alone may be called (Now, Currency,
 // MaxAmount, Providers, ParseAmount, HasPrinter, PrinterName, Config);
-// every other waits until it has returned nil. fresh starts the journal
+// Opening is the Service the screens use meanwhile, which keeps to that. fresh starts the journal
 // empty (demo mode).
 func (s *Service) OpenJournal(fresh bool) error { return s.openJournal(false, fresh) }
 

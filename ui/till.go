@@ -59,4 +59,7 @@ type Store struct {
 	Country string
 }
 
-var _ Till = (*pos.Service)(nil)
+var (
+	_ Till = (*pos.Service)(nil)
+	_ Till = (*pos.Opening)(nil) // the till while its journal opens
+)

@@ -1,4 +1,4 @@
-package main
+package pos_test
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 	"voucherpos/pos/config"
 )
 
-// TestOpeningTill: while the journal opens, what the config answers comes
+// TestOpening: while the journal opens, what the config answers comes
 // at once and what needs the journal waits for it; a journal that did not
-// open gives errNotOpened, never a half-opened service.
-func TestOpeningTill(t *testing.T) {
+// open gives pos.ErrNotOpened, never a half-opened service.
+func TestOpening(t *testing.T) {
 	for _, fail := range []bool{false, true} {
 		cfg := config.Demo(func(string) string { return "" })
 		cfg.Journal.Path = filepath.Join(t.TempDir(), "journal.db")
@@ -22,7 +22,7 @@ func TestOpeningTill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := newOpeningTill(svc)
+		o := pos.NewOpening(svc)
 		answered := make(chan struct{})
 		go func() {
 			defer close(answered)
@@ -54,16 +54,16 @@ func TestOpeningTill(t *testing.T) {
 		} else {
 			openErr = svc.OpenJournal(false)
 		}
-		o.done(openErr)
+		o.Done(openErr)
 		err = <-counted
 		switch {
-		case fail && !errors.Is(err, errNotOpened):
-			t.Fatalf("failed open: Unresolved %v, want errNotOpened", err)
+		case fail && !errors.Is(err, pos.ErrNotOpened):
+			t.Fatalf("failed open: Unresolved %v, want pos.ErrNotOpened", err)
 		case !fail && err != nil:
 			t.Fatalf("Unresolved after the open: %v", err)
 		}
-		if _, err := o.Submit(context.Background(), pos.Order{}); fail && !errors.Is(err, errNotOpened) {
-			t.Fatalf("failed open: Submit %v, want errNotOpened", err)
+		if _, err := o.Submit(context.Background(), pos.Order{}); fail && !errors.Is(err, pos.ErrNotOpened) {
+			t.Fatalf("failed open: Submit %v, want pos.ErrNotOpened", err)
 		}
 		svc.Close()
 	}
