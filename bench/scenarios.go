@@ -63,18 +63,12 @@ func idleCPU(t *term) time.Duration {
 var tillEnv []string
 
 func runTill(bin, home string) (r tillRun, err error) {
-	env, dir, err := sandboxEnv(home)
-	if err != nil {
-		return r, err
-	}
-	env = append(env, tillEnv...)
 	s := tillSubject(bin, "DEMO")
-	t, sr, err := start(s, env, dir)
+	t, sr, stop, err := launch(s, home, tillEnv...)
 	if err != nil {
 		return r, err
 	}
-	defer t.Close(exitWait)
-	defer s.quit(t)
+	defer stop()
 	r.startRun = sr
 	r.cpu = sr.cpu
 	r.idle = idleCPU(t)
@@ -107,17 +101,12 @@ type gumRun struct {
 }
 
 func runGum(bin, home string) (r gumRun, err error) {
-	env, dir, err := sandboxEnv(home)
-	if err != nil {
-		return r, err
-	}
 	s := gumSubject(bin)
-	t, sr, err := start(s, env, dir)
+	t, sr, stop, err := launch(s, home)
 	if err != nil {
 		return r, err
 	}
-	defer t.Close(exitWait)
-	defer s.quit(t)
+	defer stop()
 	r.startRun, r.cpu = sr, sr.cpu
 	r.idle = idleCPU(t)
 	r.digits, err = typeDigits(t, s, "", "123456")
@@ -131,17 +120,11 @@ type minimalRun struct {
 }
 
 func runMinimal(bin, home string) (r minimalRun, err error) {
-	env, dir, err := sandboxEnv(home)
+	t, sr, stop, err := launch(minimalSubject(bin), home)
 	if err != nil {
 		return r, err
 	}
-	s := minimalSubject(bin)
-	t, sr, err := start(s, env, dir)
-	if err != nil {
-		return r, err
-	}
-	defer t.Close(exitWait)
-	defer s.quit(t)
+	defer stop()
 	r.startRun = sr
 	r.idle = idleCPU(t)
 	return r, nil
@@ -156,19 +139,13 @@ type syncRun struct {
 }
 
 func runTillSync(bin, home string) (r syncRun, err error) {
-	env, dir, err := sandboxEnv(home)
-	if err != nil {
-		return r, err
-	}
-	env = append(env, tillEnv...)
 	s := tillSubject(bin, "DEMO")
 	s.sync = true
-	t, sr, err := start(s, env, dir)
+	t, sr, stop, err := launch(s, home, tillEnv...)
 	if err != nil {
 		return r, err
 	}
-	defer t.Close(exitWait)
-	defer s.quit(t)
+	defer stop()
 	r.startRun = sr
 	t.Capture()
 	r.digits, err = typeDigits(t, s, "", "123456")
@@ -186,18 +163,12 @@ type longRun struct {
 }
 
 func runLong(bin, home string, n int, progress func(done int)) (r longRun, err error) {
-	env, dir, err := sandboxEnv(home)
-	if err != nil {
-		return r, err
-	}
-	env = append(env, tillEnv...)
 	s := tillSubject(bin, "DEMO")
-	t, sr, err := start(s, env, dir)
+	t, sr, stop, err := launch(s, home, tillEnv...)
 	if err != nil {
 		return r, err
 	}
-	defer t.Close(exitWait)
-	defer s.quit(t)
+	defer stop()
 	r.first = sr.mem
 	if r.fresh, err = typeDigits(t, s, "", "123456"); err != nil {
 		return r, err

@@ -143,6 +143,22 @@ type startRun struct {
 	mem        memStatus
 }
 
+// launch starts s in a fresh environment under home (sandboxEnv), with
+// extra environment; stop quits it and closes its terminal.
+func launch(s subject, home string, extra ...string) (t *term, sr startRun, stop func(), err error) {
+	env, dir, err := sandboxEnv(home)
+	if err != nil {
+		return nil, sr, nil, err
+	}
+	if t, sr, err = start(s, append(env, extra...), dir); err != nil {
+		return nil, sr, nil, err
+	}
+	return t, sr, func() {
+		s.quit(t)
+		t.Close(exitWait)
+	}, nil
+}
+
 func start(s subject, env []string, dir string) (*term, startRun, error) {
 	t, err := startTermSync(s.bin, s.args, env, dir, 80, 24, s.sync)
 	if err != nil {
