@@ -47,7 +47,7 @@ type Term struct {
 	rec  io.Writer
 
 	readDone chan struct{} // the pty reader has stopped
-	exited   chan struct{} // the child has been waited for
+	exited   chan struct{} // the child has been waited for, its output read
 	waitErr  error         // set before exited is closed
 }
 
@@ -84,8 +84,16 @@ func Start(t testing.TB, bin string, opts Options) *Term {
 	return term
 }
 
+// waitChild waits for the child, then for the reader to have drained what
+// it wrote last (the pty reads EIO once it has gone), so that a child that
+// exits is never seen before its last screen is: a bounded wait, for a
+// grandchild that would keep the pty open.
 func (term *Term) waitChild() {
 	term.waitErr = term.cmd.Wait()
+	select {
+	case <-term.readDone:
+	case <-time.After(2 * time.Second):
+	}
 	close(term.exited)
 }
 
